@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from contactcovid import views
+
+admin.site.site_header = "Contact COVID — administration"
+admin.site.site_title = "Contact COVID"
+admin.site.index_title = "Référentiels, comptes et journal"
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("compte/", include("accounts.urls")),
+    path("", include("tracing.urls")),
+]
