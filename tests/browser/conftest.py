@@ -9,6 +9,7 @@ import shutil
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Error as PlaywrightError
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -52,13 +53,20 @@ def browser():
 
 
 class PageChecker:
-    """Collects the console errors and accessibility violations of every page visited."""
+    """Collects the console errors and accessibility violations of every page visited.
+
+    axe runs when each page has loaded (in Playwright's event greenlet) and once more when the
+    test ends; runs never overlap, and a run cut short because the test already left the page
+    is dropped (that page is gone).
+    """
 
     def __init__(self, page):
         self.page = page
         self.console_errors = []
         self.accessibility = []
+        self.checked_urls = []
         self.axe = Axe()
+        self._running = False
         page.on("console", self._on_console)
         page.on("pageerror", lambda error: self.console_errors.append(str(error)))
         page.on("load", lambda _page: self.check_accessibility())
@@ -72,17 +80,37 @@ class PageChecker:
             return
         self.console_errors.append(f"{message.text} ({message.location.get('url')})")
 
+    def wait_idle(self):
+        """Let a run started on page load finish before the test acts on the page."""
+        for _ in range(200):
+            if not self._running:
+                return
+            self.page.wait_for_timeout(50)
+
     def check_accessibility(self):
-        if self.page.is_closed():
+        self.wait_idle()
+        url = self.page.url
+        if self.page.is_closed() or not url.startswith("http") or url.endswith(".pdf"):
             return
-        if not self.page.url.startswith("http") or self.page.url.endswith(".pdf"):
-            return
-        results = self.axe.run(self.page)
+        self._running = True
+        try:
+            results = self.axe.run(self.page)
+        except PlaywrightError as error:
+            if (
+                self.page.is_closed()
+                or self.page.url != url
+                or "context was destroyed" in str(error)
+            ):
+                return
+            raise
+        finally:
+            self._running = False
+        self.checked_urls.append(url)
         for violation in results.response["violations"]:
             if violation["impact"] in SERIOUS:
                 targets = [node["target"] for node in violation["nodes"]]
                 self.accessibility.append(
-                    f"{self.page.url}: {violation['id']} ({violation['impact']}) {targets}"
+                    f"{url}: {violation['id']} ({violation['impact']}) {targets}"
                 )
 
 
@@ -109,6 +137,7 @@ def sign_in(page):
 
     def _sign_in(identifier, password):
         page.goto("/compte/connexion/")
+        page.checker.wait_idle()
         page.get_by_label("E-mail, N° d'Assurance Maladie ou N° FINESS").fill(identifier)
         page.get_by_label("Mot de passe").fill(password)
         page.get_by_role("button", name="VOUS CONNECTER").click()

@@ -55,7 +55,10 @@ def test_layout_fits_a_phone_screen(page, sign_in, medecin):
 
 def test_harness_reports_accessibility_violations_and_console_errors(page, db):
     page.goto("/compte/connexion/")
-    assert page.checker.accessibility == []  # axe ran on load and found nothing serious
+    page.checker.wait_idle()
+    # axe ran when the page loaded, and found nothing serious.
+    assert page.checker.checked_urls == [page.url]
+    assert page.checker.accessibility == []
 
     page.evaluate(
         "document.querySelector('main').insertAdjacentHTML('beforeend',"
