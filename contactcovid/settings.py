@@ -199,3 +199,6 @@ LOGGING = {
     },
 }
 CSRF_FAILURE_VIEW = "contactcovid.views.csrf_failure"
+
+# Anti-scraping: how many patient lookups a biologist or pharmacist account may make a minute.
+LOOKUP_THROTTLE_PER_MINUTE = env.int("LOOKUP_THROTTLE_PER_MINUTE", default=30)

@@ -1,0 +1,1 @@
+from fiches.audit import AuditLog  # noqa: F401 (registers the model with the app)

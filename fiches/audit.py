@@ -1,0 +1,119 @@
+"""The audit log: who did what to which record, when and from where. Append-only.
+
+Modelled on pretix's LogEntry: an actor, a dotted action name (`fiche.viewed`,
+`fiche.status_changed`, `fiche.lookup`…), the object (any model, by content type and id, so the
+log outlives any change of the fiches' shape), JSON data with secrets masked, the IP, a time.
+
+No code path updates or deletes an entry: the model, its queryset and (on PostgreSQL) a trigger
+refuse it.
+"""
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditLogIsAppendOnly(Exception):
+    """Raised when anything tries to change or delete an audit entry."""
+
+
+SECRET_KEYS = ("password", "mot_de_passe", "token", "secret", "cle", "iban", "csrf")
+MASK = "********"
+
+
+def mask_secrets(data):
+    """A copy of `data` where any key that names a secret has its value masked, at any depth."""
+    if isinstance(data, dict):
+        return {
+            key: MASK
+            if any(word in str(key).lower() for word in SECRET_KEYS)
+            else mask_secrets(value)
+            for key, value in data.items()
+        }
+    if isinstance(data, list | tuple):
+        return [mask_secrets(value) for value in data]
+    return data
+
+
+class AuditLogQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AuditLogIsAppendOnly(_("Le journal d'audit ne se modifie pas."))
+
+    def delete(self):
+        raise AuditLogIsAppendOnly(_("Le journal d'audit ne se supprime pas."))
+
+    def for_object(self, obj):
+        return self.filter(
+            content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False),
+            object_id=obj.pk,
+        )
+
+
+class AuditLog(models.Model):
+    created_at = models.DateTimeField(_("date"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("auteur"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_role = models.CharField(_("rôle"), max_length=40, blank=True)
+    action = models.CharField(_("action"), max_length=64, db_index=True)
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    object_id = models.BigIntegerField(_("objet"), null=True, blank=True)
+    data = models.JSONField(_("données"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    ip = models.GenericIPAddressField(_("adresse IP"), null=True, blank=True)
+
+    objects = AuditLogQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("entrée du journal d'audit")
+        verbose_name_plural = _("journal d'audit")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # "Qui a consulté cette fiche": the entries of one object, newest first.
+            models.Index(
+                fields=["content_type", "object_id", "-created_at"], name="audit_object_idx"
+            ),
+            models.Index(fields=["actor", "-created_at"], name="audit_actor_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.created_at:%d/%m/%Y %H:%M} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise AuditLogIsAppendOnly(_("Le journal d'audit ne se modifie pas."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditLogIsAppendOnly(_("Le journal d'audit ne se supprime pas."))
+
+
+def client_ip(request):
+    """The client's address. Behind the load balancer, REMOTE_ADDR is set by the proxy setup."""
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def audit_log(*, actor, action, obj=None, data=None, request=None):
+    """Append one entry to the audit log (in the caller's transaction, if any)."""
+    role = getattr(actor, "role", None) if actor is not None else None
+    return AuditLog.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor_role=role.value if role is not None else "",
+        action=action,
+        content_type=(
+            ContentType.objects.get_for_model(obj, for_concrete_model=False) if obj else None
+        ),
+        object_id=obj.pk if obj is not None else None,
+        data=mask_secrets(data or {}),
+        ip=client_ip(request),
+    )
