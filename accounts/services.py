@@ -372,7 +372,8 @@ def account_create_with_key(*, professionnel, email, password, site_url, ip=None
 
 def temporary_password():
     """12 characters that pass every password rule."""
-    alphabet = string.ascii_letters + string.digits + "#$%&*+-=?@"
+    # No look-alikes (l, I, O, 0, 1): it is read on paper and typed by hand.
+    alphabet = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789#$%&*+=?@"
     while True:
         value = "".join(secrets.choice(alphabet) for _ in range(12))
         if (

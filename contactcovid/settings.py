@@ -206,6 +206,9 @@ LOGGING = {
     "loggers": {
         # Never log request bodies or SQL parameters: they carry health data and passwords.
         "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint (the postal letter) logs every rendering step at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 CSRF_FAILURE_VIEW = "contactcovid.views.csrf_failure"
