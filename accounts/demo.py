@@ -143,6 +143,6 @@ def load_demo_accounts(stdout=None):
         if pro is not None and user.professionnel_id is None and not hasattr(pro, "compte"):
             user.professionnel = pro
             user.save(update_fields=["professionnel"])
-        user.groups.add(Group.objects.get(name=role.value))
+        user.groups.add(Group.objects.get_or_create(name=role.value)[0])
         if stdout is not None and created:
             stdout.write(f"  compte {role.label} : {email}")

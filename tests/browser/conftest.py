@@ -59,6 +59,7 @@ class PageChecker:
         self.console_errors = []
         self.accessibility = []
         self.axe = Axe()
+        self._running = False
         page.on("console", self._on_console)
         page.on("pageerror", lambda error: self.console_errors.append(str(error)))
         page.on("load", lambda _page: self.check_accessibility())
@@ -77,7 +78,18 @@ class PageChecker:
             return
         if not self.page.url.startswith("http") or self.page.url.endswith(".pdf"):
             return
-        results = self.axe.run(self.page)
+        while self._running:
+            # Playwright's sync API dispatches the "load" handler during any call, so two checks
+            # can overlap, and axe refuses a second run ("Axe is already running"): wait for the
+            # first to finish, then run this one too.
+            self.page.wait_for_timeout(50)
+            if self.page.is_closed():
+                return
+        self._running = True
+        try:
+            results = self.axe.run(self.page)
+        finally:
+            self._running = False
         for violation in results.response["violations"]:
             if violation["impact"] in SERIOUS:
                 targets = [node["target"] for node in violation["nodes"]]
@@ -95,6 +107,8 @@ def page(browser, live_server):
     page.checker = checker
     yield page
     if not page.is_closed():
+        # Let a navigation the test started finish before the last check (and before closing).
+        page.wait_for_load_state()
         checker.check_accessibility()
     context.close()
     assert not checker.console_errors, f"Browser console errors: {checker.console_errors}"
