@@ -13,6 +13,7 @@ from accounts import selectors
 
 LAST_SEEN = "accounts.last_seen"
 SIGNED_IN_AT = "accounts.signed_in_at"
+LAST_SEEN_PRECISION = 60  # seconds
 
 
 class SessionExpiryMiddleware:
@@ -39,7 +40,9 @@ class SessionExpiryMiddleware:
                     _("Votre session a expiré. Veuillez vous reconnecter."),
                 )
                 return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.path}")
-            session[LAST_SEEN] = now
+            if now - last_seen >= LAST_SEEN_PRECISION or LAST_SEEN not in session:
+                # Written at most once a minute: not a session UPDATE on every request.
+                session[LAST_SEEN] = now
         return self.get_response(request)
 
 
