@@ -29,9 +29,10 @@ class SignInForm(forms.Form):
         "invalid": _("Identifiant ou mot de passe incorrect. Vérifiez votre saisie et réessayez."),
         "shared_email": SHARED_EMAIL_MESSAGE,
         "locked": _("Votre compte est bloqué. Veuillez réessayer dans %(minutes)s min."),
+        "disabled": _("Ce compte est désactivé. Contactez l'assistance technique (3608, choix 2)."),
         "inactive": _(
             "Votre compte n'est pas encore actif : cliquez sur « Valider adresse e-mail » dans "
-            "l'e-mail que nous vous avons envoyé."
+            "l'e-mail que nous venons de vous renvoyer."
         ),
     }
 
@@ -46,10 +47,17 @@ class SignInForm(forms.Form):
         if username and password:
             ip = self.request.META.get("REMOTE_ADDR") if self.request else None
             result = services.sign_in(identifier=username, password=password, ip=ip)
+            if result.pending is not None and self.request is not None:
+                services.email_validation_resend(
+                    user=result.pending, site_url=self.request.build_absolute_uri("/")
+                )
             if result.error:
+                code = result.error
+                if code == "inactive" and result.pending is None:
+                    code = "disabled"
                 raise forms.ValidationError(
-                    self.error_messages[result.error],
-                    code=result.error,
+                    self.error_messages[code],
+                    code=code,
                     params={"minutes": result.minutes},
                 )
             self.user_cache = result.user

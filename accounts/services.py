@@ -56,6 +56,7 @@ class SignInResult:
     user: User | None = None
     error: str = ""  # "", "invalid", "shared_email", "locked", "inactive"
     minutes: int = 0
+    pending: User | None = None  # the right password, but the e-mail is not validated yet
 
 
 def sign_in(*, identifier, password, ip=None):
@@ -94,8 +95,10 @@ def sign_in(*, identifier, password, ip=None):
             user.save(update_fields=["echecs_connexion", "bloque_jusqua"])
             return SignInResult(error="invalid")
         if not user.is_active:
+            user.echecs_connexion = 0
             user.save(update_fields=["echecs_connexion", "bloque_jusqua"])
-            return SignInResult(error="inactive")
+            pending = user if user.email_en_attente else None
+            return SignInResult(error="inactive", pending=pending)
         user.echecs_connexion = 0
         fields = ["echecs_connexion", "bloque_jusqua"]
         if user.doit_changer_mot_de_passe:
@@ -277,6 +280,14 @@ def email_validate(*, user, ip=None):
             ip=ip,
         )
     return locked
+
+
+def email_validation_resend(*, user, site_url):
+    """A new "Valider adresse e-mail" link for an account not yet validated (asked by signing in
+    with the right password: the old link may have expired)."""
+    if user.is_active or not user.email_en_attente:
+        return
+    _send_validation(user=user, site_url=site_url)
 
 
 def welcome_seen(*, user):

@@ -75,6 +75,7 @@ def test_security_key_creates_an_account_that_works_once_the_email_is_validated(
         reverse("accounts:login"), {"username": "931111116", "password": PASSWORD}
     )
     assert "pas encore actif" in refused.content.decode()
+    assert len(mailoutbox) == 2  # signing in with the right password sends a fresh link
 
     assert mailoutbox[0].to == ["paul.nouveau@exemple.fr"]
     link = re.search(r"https?://\S+/compte/valider-email/\S+/", mailoutbox[0].body).group(0)

@@ -89,14 +89,31 @@ def test_successful_sign_in_is_recorded_with_the_ip(client, docteur):
     assert event.ip == "10.1.2.3"
 
 
-def test_unvalidated_account_is_told_to_validate_its_email(client, docteur):
+def test_unvalidated_account_is_told_to_validate_its_email_and_gets_a_new_link(
+    client, docteur, mailoutbox
+):
     docteur.is_active = False
+    docteur.email_en_attente = docteur.email
     docteur.save()
 
     html = sign_in(client, "931234561").content.decode()
 
     assert "Valider adresse e-mail" in html
     assert "_auth_user_id" not in client.session
+    assert mailoutbox[0].to == [docteur.email]
+    assert sign_in(client, "931234561", "Faux-2020!").status_code == 200
+    assert len(mailoutbox) == 1  # only the right password sends a link
+
+
+def test_disabled_account_is_told_to_call_the_assistance(client, docteur, mailoutbox):
+    docteur.is_active = False
+    docteur.save()
+
+    html = sign_in(client, "931234561").content.decode()
+
+    assert "Ce compte est désactivé" in html
+    assert "_auth_user_id" not in client.session
+    assert mailoutbox == []
 
 
 def test_sign_in_rotates_the_session_key(client, docteur):
