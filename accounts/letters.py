@@ -5,7 +5,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 
-def temporary_password_letter(*, lieu, password, email):
+def temporary_password_letter(*, lieu, password):
     from weasyprint import CSS, HTML
 
     html = render_to_string(
@@ -14,7 +14,6 @@ def temporary_password_letter(*, lieu, password, email):
             "lieu": lieu,
             "professionnel": lieu.professionnel,
             "password": password,
-            "email": email,
             "date": timezone.localdate(),
         },
     )

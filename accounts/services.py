@@ -212,6 +212,15 @@ def password_change(*, user, password, ip=None):
     return user
 
 
+def password_choose_after_letter(*, user, password, site_url, ip=None):
+    """The holder of the postal letter chooses their password; now the e-mail typed at creation
+    gets its "Valider adresse e-mail" link."""
+    user = password_change(user=user, password=password, ip=ip)
+    if user.email_en_attente and not user.email:
+        _send_validation(user=user, site_url=site_url)
+    return user
+
+
 # --- E-mail ----------------------------------------------------------------------------------
 
 SHARED_EMAIL_MESSAGE = _(
@@ -269,7 +278,7 @@ def email_validate(*, user, ip=None):
         if selectors.email_is_taken(locked.email_en_attente, exclude=locked):
             raise AccountError(EMAIL_TAKEN_MESSAGE)
         created = not locked.is_active
-        changed = locked.email.lower() != locked.email_en_attente.lower()
+        changed = bool(locked.email) and locked.email.lower() != locked.email_en_attente.lower()
         locked.email = locked.email_en_attente
         locked.email_en_attente = ""
         locked.is_active = True
@@ -398,7 +407,11 @@ def temporary_password():
 
 def account_create_postal(*, lieu, email, ip=None):
     """Postal mode: a temporary password goes by post to the practice place, as an A4 PDF letter
-    in the outbox; it works once, then the person chooses their own password."""
+    in the outbox; it works once, then the person chooses their own password.
+
+    The typed e-mail stays pending until then: whoever typed it has not yet proved anything, and
+    an address of the account would let them reset its password without the letter.
+    """
     from accounts.letters import temporary_password_letter
 
     professionnel = lieu.professionnel
@@ -406,6 +419,8 @@ def account_create_postal(*, lieu, email, ip=None):
     with transaction.atomic():
         Professionnel.objects.select_for_update().get(pk=professionnel.pk)
         user = _new_account(professionnel=professionnel, email=email)
+        user.email = ""
+        user.email_en_attente = email
         user.doit_changer_mot_de_passe = True
         user.set_password(password)
         user.save()
@@ -414,7 +429,7 @@ def account_create_postal(*, lieu, email, ip=None):
         courrier = CourrierPostal.objects.create(
             user=user,
             lieu=lieu,
-            pdf=temporary_password_letter(lieu=lieu, password=password, email=email),
+            pdf=temporary_password_letter(lieu=lieu, password=password),
         )
     return courrier
 

@@ -155,11 +155,20 @@ def new_password(request):
     """After a temporary password (postal letter): choose one's own."""
     form = forms.SetPasswordForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = services.password_change(
-            user=request.user, password=form.cleaned_data["password"], ip=_ip(request)
+        user = services.password_choose_after_letter(
+            user=request.user,
+            password=form.cleaned_data["password"],
+            site_url=_site_url(request),
+            ip=_ip(request),
         )
         update_session_auth_hash(request, user)
         messages.success(request, _("Votre mot de passe est enregistré."))
+        if user.email_en_attente:
+            messages.info(
+                request,
+                _("Un e-mail vous a été envoyé à %(email)s pour valider votre adresse e-mail.")
+                % {"email": user.email_en_attente},
+            )
         return redirect("tracing:home")
     return render(request, "accounts/new_password.html", {"form": form})
 

@@ -202,6 +202,35 @@ def test_postal_mode_puts_an_a4_letter_in_the_outbox_and_the_password_works_once
     assert admin_client.get(pdf_link)["Content-Type"] == "application/pdf"
 
 
+def test_postal_email_is_not_the_accounts_until_the_letter_holder_validates_it(
+    client, pharmacie_nouvelle, mailoutbox
+):
+    """Whoever typed the e-mail must not be able to reset the password without the letter."""
+    client.post(START, {"numero": "930099999"})
+    client.post(
+        POSTAL,
+        {"email": "p@exemple.fr", "email_confirmation": "p@exemple.fr", "conditions": "on"},
+    )
+    user = User.objects.get(professionnel=pharmacie_nouvelle)
+    assert user.email == ""
+
+    client.post(reverse("accounts:password_forgotten"), {"identifiant": "930099999"})
+    client.post(reverse("accounts:password_forgotten"), {"identifiant": "p@exemple.fr"})
+    assert mailoutbox == []
+
+    temporary = _password_in_letter(bytes(CourrierPostal.objects.get().pdf))
+    client.post(reverse("accounts:login"), {"username": "930099999", "password": temporary})
+    client.post(
+        reverse("accounts:nouveau_mot_de_passe"),
+        {"new_password1": PASSWORD, "new_password2": PASSWORD},
+    )
+    assert mailoutbox[0].to == ["p@exemple.fr"]
+    link = re.search(r"https?://\S+/compte/valider-email/\S+/", mailoutbox[0].body).group(0)
+    client.post(link)
+    user.refresh_from_db()
+    assert user.email == "p@exemple.fr"
+
+
 def test_temporary_password_is_spent_even_when_no_new_one_is_chosen(client, pharmacie_nouvelle):
     client.post(START, {"numero": "930099999"})
     client.post(
