@@ -1,24 +1,20 @@
-from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+
+from accounts import services
 
 
 class IdentifierBackend(ModelBackend):
-    """Sign in with an e-mail address that belongs to one account only.
+    """Sign in with an e-mail (when no other account shares it), or the AM or FINESS number of
+    one of the professional's practice places, under the per-account lockout.
 
-    The AM and FINESS numbers of the practice places, and the account lockout, come with the
-    accounts issue; this backend is the single place that maps an identifier to an account.
+    The mapping identifier → account is accounts.selectors.identify; the lockout is
+    accounts.services.sign_in. The sign-in page calls the service itself to tell why a sign-in
+    failed; this backend serves every other `authenticate()` (the admin's sign-in page).
     """
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         if not username or not password:
             return None
-        user_model = get_user_model()
-        candidates = list(user_model.objects.filter(email__iexact=username.strip())[:2])
-        if len(candidates) != 1:
-            # Run the hasher anyway so that timing does not tell whether the identifier exists.
-            user_model().set_password(password)
-            return None
-        user = candidates[0]
-        if user.check_password(password) and self.user_can_authenticate(user):
-            return user
-        return None
+        ip = request.META.get("REMOTE_ADDR") if request is not None else None
+        result = services.sign_in(identifier=username, password=password, ip=ip)
+        return result.user

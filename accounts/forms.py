@@ -1,11 +1,21 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.fr import nir as stdnum_nir
+
+from accounts import selectors, services
+from accounts.services import SHARED_EMAIL_MESSAGE
+from accounts.validators import RULES
+
+IDENTIFIER_LABEL = _("E-mail, N° d'Assurance Maladie ou N° FINESS")
 
 
-class SignInForm(AuthenticationForm):
+class SignInForm(forms.Form):
+    """The guide's "Identification" box. Every refusal is one message at the top of the form."""
+
     username = forms.CharField(
-        label=_("E-mail, N° d'Assurance Maladie ou N° FINESS"),
+        label=IDENTIFIER_LABEL,
         max_length=254,
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
@@ -16,8 +26,260 @@ class SignInForm(AuthenticationForm):
     )
 
     error_messages = {
-        "invalid_login": _(
-            "Identifiant ou mot de passe incorrect. Vérifiez votre saisie et réessayez."
+        "invalid": _("Identifiant ou mot de passe incorrect. Vérifiez votre saisie et réessayez."),
+        "shared_email": SHARED_EMAIL_MESSAGE,
+        "locked": _("Votre compte est bloqué. Veuillez réessayer dans %(minutes)s min."),
+        "disabled": _("Ce compte est désactivé. Contactez l'assistance technique (3608, choix 2)."),
+        "inactive": _(
+            "Votre compte n'est pas encore actif : cliquez sur « Valider adresse e-mail » dans "
+            "l'e-mail que nous venons de vous renvoyer."
         ),
-        "inactive": _("Ce compte n'est pas actif."),
     }
+
+    def __init__(self, request=None, *args, **kwargs):
+        self.request = request
+        self.user_cache = None
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if username and password:
+            ip = self.request.META.get("REMOTE_ADDR") if self.request else None
+            result = services.sign_in(identifier=username, password=password, ip=ip)
+            if result.pending is not None and self.request is not None:
+                services.email_validation_resend(
+                    user=result.pending, site_url=self.request.build_absolute_uri("/")
+                )
+            if result.error:
+                code = result.error
+                if code == "inactive" and result.pending is None:
+                    code = "disabled"
+                raise forms.ValidationError(
+                    self.error_messages[code],
+                    code=code,
+                    params={"minutes": result.minutes},
+                )
+            self.user_cache = result.user
+        return self.cleaned_data
+
+    def get_user(self):
+        return self.user_cache
+
+
+class PasswordRulesMixin:
+    """New-password fields with the guide's checklist, ticked as one types (password-rules.js)."""
+
+    password_rules = RULES
+
+    @staticmethod
+    def new_password_field(label):
+        return forms.CharField(
+            label=label,
+            strip=False,
+            widget=forms.PasswordInput(
+                attrs={"autocomplete": "new-password", "data-password-rules": "regles-mdp"}
+            ),
+        )
+
+    def clean_password_pair(self, first, second, user=None):
+        password1 = self.cleaned_data.get(first)
+        password2 = self.cleaned_data.get(second)
+        if password1 and password2 and password1 != password2:
+            self.add_error(second, _("Les deux mots de passe ne sont pas identiques."))
+            return None
+        if password1:
+            try:
+                password_validation.validate_password(password1, user)
+            except forms.ValidationError as error:
+                self.add_error(first, error)
+                return None
+        return password1
+
+
+class EmailPairMixin:
+    def clean_email_pair(self, first, second):
+        email1 = self.cleaned_data.get(first)
+        email2 = self.cleaned_data.get(second)
+        if email1 and email2 and email1.lower() != email2.lower():
+            self.add_error(second, _("Les deux adresses e-mail ne sont pas identiques."))
+            return None
+        return email1.lower() if email1 else None
+
+
+class IdentifierForm(forms.Form):
+    identifiant = forms.CharField(label=IDENTIFIER_LABEL, max_length=254)
+
+
+class SetPasswordForm(PasswordRulesMixin, forms.Form):
+    """A new password, twice (reset link, forced change after a temporary password)."""
+
+    new_password1 = PasswordRulesMixin.new_password_field(_("Nouveau mot de passe"))
+    new_password2 = forms.CharField(
+        label=_("Confirmer le nouveau mot de passe"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        self.cleaned_data["password"] = self.clean_password_pair(
+            "new_password1", "new_password2", self.user
+        )
+        return self.cleaned_data
+
+
+class PasswordChangeForm(SetPasswordForm):
+    field_order = ["current_password", "new_password1", "new_password2"]
+
+    current_password = forms.CharField(
+        label=_("Mot de passe actuel"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def clean_current_password(self):
+        value = self.cleaned_data["current_password"]
+        if not self.user.check_password(value):
+            raise forms.ValidationError(_("Le mot de passe actuel est incorrect."))
+        return value
+
+
+class EmailChangeForm(EmailPairMixin, forms.Form):
+    email = forms.EmailField(label=_("Nouvelle adresse e-mail"))
+    email_confirmation = forms.EmailField(label=_("Confirmer la nouvelle adresse e-mail"))
+    current_password = forms.CharField(
+        label=_("Mot de passe actuel"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_current_password(self):
+        value = self.cleaned_data["current_password"]
+        if not self.user.check_password(value):
+            raise forms.ValidationError(_("Le mot de passe actuel est incorrect."))
+        return value
+
+    def clean(self):
+        self.cleaned_data["new_email"] = self.clean_email_pair("email", "email_confirmation")
+        return self.cleaned_data
+
+
+class DeclareIdentifiantsForm(EmailPairMixin, PasswordRulesMixin, forms.Form):
+    """ "Mettez vos identifiants e-mail et mot de passe à jour"."""
+
+    email = forms.EmailField(label=_("Nouvelle adresse e-mail"))
+    email_confirmation = forms.EmailField(label=_("Confirmer nouvelle adresse e-mail"))
+    new_password1 = PasswordRulesMixin.new_password_field(_("Votre mot de passe"))
+    new_password2 = forms.CharField(
+        label=_("Confirmer votre mot de passe"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        self.cleaned_data["new_email"] = self.clean_email_pair("email", "email_confirmation")
+        self.cleaned_data["password"] = self.clean_password_pair(
+            "new_password1", "new_password2", self.user
+        )
+        return self.cleaned_data
+
+
+class NumeroForm(forms.Form):
+    numero = forms.CharField(
+        label=_("N° d'Assurance Maladie ou N° FINESS géographique"),
+        max_length=20,
+        help_text=_("9 chiffres, tels qu'ils figurent sur vos documents de l'Assurance Maladie."),
+    )
+
+    def clean_numero(self):
+        value = selectors.normalize_identifier(self.cleaned_data["numero"])
+        if not selectors.NUMERO_RE.match(value):
+            raise forms.ValidationError(
+                _("Le numéro doit comporter 9 caractères (chiffres, ou 2A/2B pour la Corse).")
+            )
+        return value
+
+
+class SecurityKeyForm(forms.Form):
+    nir = forms.CharField(
+        label=_("Numéro de Sécurité sociale (NIR)"),
+        max_length=25,
+        help_text=_("Exemple : 2 69 05 49 588 157"),
+    )
+    iban_fin = forms.CharField(
+        label=_("Les 4 derniers caractères de votre IBAN professionnel"),
+        max_length=4,
+        min_length=4,
+    )
+
+    def clean_nir(self):
+        value = "".join(self.cleaned_data["nir"].split()).upper()
+        try:
+            return stdnum_nir.validate(value)
+        except StdnumError as error:
+            raise forms.ValidationError(
+                _("Ce NIR n'est pas valide : il comporte 15 chiffres, clé comprise.")
+            ) from error
+
+    def clean_iban_fin(self):
+        return self.cleaned_data["iban_fin"].strip().upper()
+
+
+CONDITIONS_LABEL = _(
+    "J'accepte les conditions juridiques et j'autorise l'Assurance Maladie à utiliser mon adresse "
+    "e-mail pour communiquer avec moi. Cette adresse n'est pas utilisée pour l'envoi "
+    "d'informations générales."
+)
+
+
+class AccountCredentialsForm(EmailPairMixin, PasswordRulesMixin, forms.Form):
+    """ "Vos identifiants d'accès": e-mail, password, conditions (security-key mode)."""
+
+    email = forms.EmailField(label=_("E-mail"))
+    email_confirmation = forms.EmailField(label=_("Confirmer e-mail"))
+    new_password1 = PasswordRulesMixin.new_password_field(_("Mot de passe"))
+    new_password2 = forms.CharField(
+        label=_("Confirmer mot de passe"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    conditions = forms.BooleanField(
+        label=CONDITIONS_LABEL,
+        error_messages={"required": _("Vous devez accepter les conditions juridiques.")},
+    )
+
+    def clean(self):
+        email = self.clean_email_pair("email", "email_confirmation")
+        self.cleaned_data["new_email"] = email
+        if email and selectors.email_is_taken(email):
+            self.add_error("email", services.EMAIL_TAKEN_MESSAGE)
+        self.cleaned_data["password"] = self.clean_password_pair("new_password1", "new_password2")
+        return self.cleaned_data
+
+
+class PostalForm(EmailPairMixin, forms.Form):
+    email = forms.EmailField(label=_("E-mail"))
+    email_confirmation = forms.EmailField(label=_("Confirmer e-mail"))
+    conditions = forms.BooleanField(
+        label=CONDITIONS_LABEL,
+        error_messages={"required": _("Vous devez accepter les conditions juridiques.")},
+    )
+
+    def clean(self):
+        email = self.clean_email_pair("email", "email_confirmation")
+        self.cleaned_data["new_email"] = email
+        if email and selectors.email_is_taken(email):
+            self.add_error("email", services.EMAIL_TAKEN_MESSAGE)
+        return self.cleaned_data

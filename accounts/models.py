@@ -1,10 +1,129 @@
 from functools import cached_property
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role
+
+
+class Caisse(models.Model):
+    """A caisse gestionnaire (CPAM) as the référentiel knows it."""
+
+    nom = models.CharField(_("nom"), max_length=150, unique=True)
+    adresse = models.CharField(_("adresse"), max_length=200, blank=True)
+    code_postal = models.CharField(_("code postal"), max_length=5, blank=True)
+    ville = models.CharField(_("ville"), max_length=100, blank=True)
+    telephone = models.CharField(_("téléphone"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("caisse gestionnaire")
+        verbose_name_plural = _("caisses gestionnaires")
+        ordering = ["nom"]
+
+    def __str__(self):
+        return self.nom
+
+
+class Professionnel(models.Model):
+    """A health professional or an establishment known to the Assurance Maladie (référentiel).
+
+    One account (User.professionnel) covers every practice place of the professional.
+    """
+
+    class Civilite(models.TextChoices):
+        DOCTEUR = "Dr", _("Docteur")
+        MADAME = "Mme", _("Madame")
+        MONSIEUR = "M.", _("Monsieur")
+
+    class Profession(models.TextChoices):
+        MEDECIN = "medecin", _("Médecin")
+        BIOLOGISTE = "biologiste", _("Biologiste / laboratoire")
+        PHARMACIEN = "pharmacien", _("Pharmacien / pharmacie")
+        INFIRMIER = "infirmier", _("Infirmier")
+        AUTRE = "autre", _("Autre profession de santé")
+
+    civilite = models.CharField(_("civilité"), max_length=3, choices=Civilite, blank=True)
+    nom = models.CharField(_("nom"), max_length=150, blank=True)
+    prenom = models.CharField(_("prénom"), max_length=150, blank=True)
+    raison_sociale = models.CharField(_("raison sociale"), max_length=200, blank=True)
+    profession = models.CharField(_("profession"), max_length=20, choices=Profession)
+    specialite = models.CharField(_("spécialité"), max_length=150, blank=True)
+    situation_conventionnelle = models.CharField(
+        _("situation conventionnelle"), max_length=150, blank=True
+    )
+    nir = models.CharField(
+        _("NIR"), max_length=15, blank=True, help_text=_("15 chiffres, sans espace.")
+    )
+    iban_fin = models.CharField(
+        _("4 derniers caractères de l'IBAN professionnel"), max_length=4, blank=True
+    )
+    # Throttle of the security key (NIR + IBAN) at account creation: a row, taken with a lock.
+    cle_echecs = models.PositiveSmallIntegerField(_("échecs de clé de sécurité"), default=0)
+    cle_bloquee_jusqua = models.DateTimeField(
+        _("clé de sécurité bloquée jusqu'à"), null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("professionnel de santé")
+        verbose_name_plural = _("professionnels de santé (référentiel)")
+        ordering = ["nom", "raison_sociale"]
+
+    def __str__(self):
+        return self.nom_complet
+
+    @property
+    def nom_complet(self):
+        """ "Dr Yves OLIVIER" or "Pharmacie DEMO"."""
+        if self.raison_sociale and not self.nom:
+            return self.raison_sociale
+        parts = [self.civilite, self.prenom, self.nom.upper()]
+        return " ".join(part for part in parts if part)
+
+    @property
+    def is_etablissement(self):
+        """Establishments (pharmacies, laboratories) are known by FINESS numbers only."""
+        lieux = list(self.lieux.all())
+        return bool(lieux) and all(
+            lieu.type_numero == LieuExercice.TypeNumero.FINESS for lieu in lieux
+        )
+
+
+class LieuExercice(models.Model):
+    """A practice place of a professional, identified by its AM or FINESS number."""
+
+    class TypeNumero(models.TextChoices):
+        AM = "AM", _("N° d'Assurance Maladie")
+        FINESS = "FINESS", _("N° FINESS")
+
+    professionnel = models.ForeignKey(
+        Professionnel,
+        on_delete=models.PROTECT,
+        related_name="lieux",
+        verbose_name=_("professionnel"),
+    )
+    type_numero = models.CharField(_("type de numéro"), max_length=6, choices=TypeNumero)
+    numero = models.CharField(_("numéro AM ou FINESS"), max_length=9, unique=True)
+    libelle = models.CharField(_("libellé"), max_length=100, blank=True, default="Cabinet")
+    adresse = models.CharField(_("adresse"), max_length=200)
+    code_postal = models.CharField(_("code postal"), max_length=5)
+    ville = models.CharField(_("ville"), max_length=100)
+    caisse = models.ForeignKey(
+        Caisse,
+        on_delete=models.PROTECT,
+        related_name="lieux",
+        verbose_name=_("caisse gestionnaire"),
+    )
+
+    class Meta:
+        verbose_name = _("lieu d'exercice")
+        verbose_name_plural = _("lieux d'exercice")
+        ordering = ["professionnel", "id"]
+
+    def __str__(self):
+        return f"{self.get_type_numero_display()} {self.numero} — {self.adresse}, {self.ville}"
 
 
 class User(AbstractUser):
@@ -23,6 +142,24 @@ class User(AbstractUser):
 
     civilite = models.CharField(_("civilité"), max_length=3, choices=Civilite, blank=True)
     email = models.EmailField(_("adresse e-mail"), blank=True, db_index=True)
+    professionnel = models.OneToOneField(
+        Professionnel,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="compte",
+        verbose_name=_("professionnel du référentiel"),
+    )
+    # Lockout: per account, in the database, changed only under a row lock (accounts.services).
+    echecs_connexion = models.PositiveSmallIntegerField(_("échecs de connexion"), default=0)
+    bloque_jusqua = models.DateTimeField(_("compte bloqué jusqu'à"), null=True, blank=True)
+    email_en_attente = models.EmailField(
+        _("nouvelle adresse e-mail à valider"), blank=True, default=""
+    )
+    bienvenue_vue = models.BooleanField(_("fenêtre de bienvenue vue"), default=False)
+    doit_changer_mot_de_passe = models.BooleanField(
+        _("doit choisir un nouveau mot de passe"), default=False
+    )
 
     objects = UserManager()
 
@@ -54,3 +191,81 @@ class User(AbstractUser):
     def role(self):
         """The user's main role (one per account in practice), or None."""
         return next((role for role in Role if role in self.roles), None)
+
+    @property
+    def est_bloque(self):
+        return self.bloque_jusqua is not None and self.bloque_jusqua > timezone.now()
+
+
+class SecurityEvent(models.Model):
+    """Append-only journal of what happens to an account: who, what, when, from which IP.
+
+    Never a password nor a token: only the action and, for failures, the kind of identifier.
+    """
+
+    class Action(models.TextChoices):
+        SIGNED_IN = "account.signed_in", _("Connexion par identifiant et mot de passe")
+        SIGN_IN_FAILED = "account.sign_in_failed", _("Échec de connexion (mot de passe erroné)")
+        LOCKED = "account.locked", _("Blocage du compte")
+        UNLOCKED = "account.unlocked", _("Déblocage du compte")
+        SIGNED_OUT = "account.signed_out", _("Déconnexion")
+        RESET_REQUESTED = (
+            "account.reset_requested",
+            _("Demande de réinitialisation de mot de passe"),
+        )
+        PASSWORD_RESET = "account.password_reset", _("Réinitialisation de mot de passe")
+        PASSWORD_CHANGED = "account.password_changed", _("Modification du mot de passe")
+        EMAIL_CHANGE_REQUESTED = (
+            "account.email_change_requested",
+            _("Demande de modification d'adresse e-mail"),
+        )
+        EMAIL_CHANGED = "account.email_changed", _("Modification d'adresse e-mail")
+        CREATED = "account.created", _("Création du compte")
+        EMAIL_VALIDATED = "account.email_validated", _("Validation de l'adresse e-mail")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="security_events",
+        verbose_name=_("compte"),
+    )
+    action = models.CharField(_("évènement"), max_length=40, choices=Action)
+    ip = models.GenericIPAddressField(_("adresse IP"), null=True, blank=True)
+    detail = models.CharField(_("détail"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("évènement de sécurité")
+        verbose_name_plural = _("évènements de sécurité")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.created_at:%d/%m/%Y %H:%M} {self.get_action_display()}"
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Le journal de sécurité ne se supprime pas.")
+
+
+class CourrierPostal(models.Model):
+    """The outbox of postal letters (temporary passwords), as A4 PDFs admins print and post."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="courriers",
+        verbose_name=_("compte"),
+    )
+    lieu = models.ForeignKey(
+        LieuExercice, on_delete=models.PROTECT, related_name="+", verbose_name=_("adressé au lieu")
+    )
+    pdf = models.BinaryField(_("courrier PDF"))
+    created_at = models.DateTimeField(_("créé le"), default=timezone.now)
+    envoye_le = models.DateTimeField(_("posté le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("courrier postal")
+        verbose_name_plural = _("courriers postaux (boîte d'envoi)")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Courrier pour {self.lieu.professionnel} ({self.created_at:%d/%m/%Y})"

@@ -1,19 +1,28 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts.forms import SignInForm
+from accounts import views
 
 app_name = "accounts"
 
 urlpatterns = [
-    path(
-        "connexion/",
-        auth_views.LoginView.as_view(
-            template_name="accounts/login.html",
-            authentication_form=SignInForm,
-            redirect_authenticated_user=True,
-        ),
-        name="login",
-    ),
+    path("connexion/", views.SignInView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("mot-de-passe-oublie/", views.password_forgotten, name="password_forgotten"),
+    path("mot-de-passe-oublie/envoye/", views.password_reset_sent, name="reset_sent"),
+    path("reinitialiser/<uidb64>/<token>/", views.password_reset_confirm, name="reset_confirm"),
+    path("valider-email/<uidb64>/<token>/", views.email_validate, name="valider_email"),
+    path("bienvenue/", views.welcome, name="bienvenue"),
+    path("identifiants/", views.declare_identifiants, name="declarer_identifiants"),
+    path("nouveau-mot-de-passe/", views.new_password, name="nouveau_mot_de_passe"),
+    path("", views.account_informations, name="informations"),
+    path("securite/", views.account_security, name="securite"),
+    path("securite/email/", views.account_email, name="changer_email"),
+    path("securite/mot-de-passe/", views.account_password, name="changer_mot_de_passe"),
+    path("parametres/", views.account_settings, name="parametres"),
+    path("creer/", views.create_start, name="create_start"),
+    path("creer/cle-de-securite/", views.create_key, name="create_key"),
+    path("creer/identifiants/", views.create_credentials, name="create_credentials"),
+    path("creer/courrier/", views.create_postal, name="create_postal"),
+    path("creer/confirmation/", views.create_done, name="create_done"),
 ]

@@ -59,6 +59,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.SessionExpiryMiddleware",
+    "accounts.middleware.AccountStepsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -113,7 +115,15 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.validators.ComplexityValidator"},
 ]
+
+# Account lockout: at the ACCOUNT_LOCKOUT_ATTEMPTS-th wrong password the account is blocked for
+# ACCOUNT_LOCKOUT_MINUTES (a row in the database, shared by every app server).
+ACCOUNT_LOCKOUT_ATTEMPTS = env.int("ACCOUNT_LOCKOUT_ATTEMPTS", default=3)
+ACCOUNT_LOCKOUT_MINUTES = env.int("ACCOUNT_LOCKOUT_MINUTES", default=20)
+# Reset and e-mail validation links: valid once, for this many seconds.
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60)
 
 # Sessions live in the database, so every app server behind the load balancer shares them.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
@@ -196,6 +206,9 @@ LOGGING = {
     "loggers": {
         # Never log request bodies or SQL parameters: they carry health data and passwords.
         "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint (the postal letter) logs every rendering step at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 CSRF_FAILURE_VIEW = "contactcovid.views.csrf_failure"

@@ -25,3 +25,41 @@ class UserFactory(factory.django.DjangoModelFactory):
     last_name = factory.Faker("last_name", locale="fr_FR")
     email = factory.LazyAttribute(lambda u: f"{u.username}@exemple.fr")
     password = factory.LazyFunction(_password_hash)
+
+
+class CaisseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "accounts.Caisse"
+        django_get_or_create = ["nom"]
+
+    nom = "CPAM de Bobigny (931)"
+    adresse = "195 avenue Paul Vaillant Couturier"
+    code_postal = "93000"
+    ville = "Bobigny"
+    telephone = "3608"
+
+
+class ProfessionnelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "accounts.Professionnel"
+
+    civilite = "Dr"
+    nom = factory.Faker("last_name", locale="fr_FR")
+    prenom = factory.Faker("first_name", locale="fr_FR")
+    profession = "medecin"
+    specialite = "Médecine générale"
+    nir = "180019304812323"
+    iban_fin = "0140"
+
+
+class LieuExerciceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "accounts.LieuExercice"
+
+    professionnel = factory.SubFactory(ProfessionnelFactory)
+    type_numero = "AM"
+    numero = factory.Sequence(lambda n: f"93{n:07d}")
+    adresse = "17 rue de Madeleine Brès"
+    code_postal = "93100"
+    ville = "Montreuil"
+    caisse = factory.SubFactory(CaisseFactory)

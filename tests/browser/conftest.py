@@ -123,6 +123,8 @@ def page(browser, live_server):
     page.checker = checker
     yield page
     if not page.is_closed():
+        # Let a navigation the test started finish before the last check (and before closing).
+        page.wait_for_load_state()
         checker.check_accessibility()
     context.close()
     assert not checker.console_errors, f"Browser console errors: {checker.console_errors}"

@@ -1,0 +1,448 @@
+"""Every write of the accounts app: sign-in with lockout, reset, creation, e-mail and password."""
+
+import hashlib
+import hmac
+import math
+import secrets
+import string
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext_lazy as _
+
+from accounts import emails, selectors
+from accounts.models import CourrierPostal, Professionnel, SecurityEvent, User
+from accounts.roles import Role
+from accounts.tokens import email_validation_token, password_reset_token
+
+Action = SecurityEvent.Action
+
+ROLE_OF_PROFESSION = {
+    Professionnel.Profession.MEDECIN: Role.MEDECIN,
+    Professionnel.Profession.BIOLOGISTE: Role.BIOLOGISTE,
+    Professionnel.Profession.PHARMACIEN: Role.PHARMACIEN,
+}
+
+
+class AccountError(Exception):
+    """A move the rules do not allow; the message is French and shown to the person."""
+
+
+def record_event(*, user, action, ip=None, detail=""):
+    return SecurityEvent.objects.create(user=user, action=action, ip=ip or None, detail=detail)
+
+
+def _lockout_delay():
+    return timedelta(minutes=settings.ACCOUNT_LOCKOUT_MINUTES)
+
+
+def remaining_minutes(until):
+    seconds = (until - timezone.now()).total_seconds()
+    return max(1, math.ceil(seconds / 60))
+
+
+# --- Sign-in and lockout ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    user: User | None = None
+    error: str = ""  # "", "invalid", "shared_email", "locked", "inactive"
+    minutes: int = 0
+    pending: User | None = None  # the right password, but the e-mail is not validated yet
+
+
+def sign_in(*, identifier, password, ip=None):
+    """Check a password against the account an identifier designates, under the lockout rule.
+
+    The counter is per account (e-mail, AM and FINESS numbers count together) and lives on the
+    account's row, read and written under a row lock: parallel attempts, from any number of app
+    servers, are checked one at a time, and none is checked once the account is blocked. At the
+    ACCOUNT_LOCKOUT_ATTEMPTS-th wrong password the account is blocked for ACCOUNT_LOCKOUT_MINUTES.
+    """
+    found = selectors.identify(identifier)
+    if found.shared_email:
+        return SignInResult(error="shared_email")
+    if found.user is None or not password:
+        # Hash anyway: an unknown identifier takes as long as a wrong password.
+        User().set_password(password or "")
+        return SignInResult(error="invalid")
+
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=found.user.pk)
+        now = timezone.now()
+        if user.bloque_jusqua is not None:
+            if user.bloque_jusqua > now:
+                return SignInResult(error="locked", minutes=remaining_minutes(user.bloque_jusqua))
+            user.bloque_jusqua = None
+            user.echecs_connexion = 0
+        if not user.check_password(password):
+            user.echecs_connexion += 1
+            record_event(user=user, action=Action.SIGN_IN_FAILED, ip=ip)
+            if user.echecs_connexion >= settings.ACCOUNT_LOCKOUT_ATTEMPTS:
+                user.bloque_jusqua = now + _lockout_delay()
+                user.echecs_connexion = 0
+                user.save(update_fields=["echecs_connexion", "bloque_jusqua"])
+                record_event(user=user, action=Action.LOCKED, ip=ip)
+                return SignInResult(error="locked", minutes=remaining_minutes(user.bloque_jusqua))
+            user.save(update_fields=["echecs_connexion", "bloque_jusqua"])
+            return SignInResult(error="invalid")
+        if not user.is_active:
+            user.echecs_connexion = 0
+            user.save(update_fields=["echecs_connexion", "bloque_jusqua"])
+            pending = user if user.email_en_attente else None
+            return SignInResult(error="inactive", pending=pending)
+        user.echecs_connexion = 0
+        fields = ["echecs_connexion", "bloque_jusqua"]
+        if user.doit_changer_mot_de_passe:
+            # The temporary password of the postal letter works once: it is spent now, and the
+            # session that follows is the only way to choose the new one.
+            user.set_unusable_password()
+            fields.append("password")
+        user.save(update_fields=fields)
+        record_event(user=user, action=Action.SIGNED_IN, ip=ip)
+    return SignInResult(user=user)
+
+
+def unlock(*, user, by=None):
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        user.bloque_jusqua = None
+        user.echecs_connexion = 0
+        user.save(update_fields=["echecs_connexion", "bloque_jusqua"])
+        detail = f"par {by.username}" if by is not None else ""
+        record_event(user=user, action=Action.UNLOCKED, detail=detail)
+    return user
+
+
+# --- Links -----------------------------------------------------------------------------------
+
+
+def _link(site_url, name, user, token):
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    return site_url.rstrip("/") + reverse(name, kwargs={"uidb64": uid, "token": token})
+
+
+def _send_validation(*, user, site_url):
+    link = _link(site_url, "accounts:valider_email", user, email_validation_token.make_token(user))
+    emails.send(
+        "valider-email",
+        to=user.email_en_attente,
+        context={"user": user, "link": link, "hours": settings.PASSWORD_RESET_TIMEOUT // 3600},
+    )
+
+
+# --- Password reset --------------------------------------------------------------------------
+
+
+def _decoy_masked_email(identifier):
+    """What the confirmation shows for an unknown number: a masked address like any other."""
+    digest = hmac.new(
+        force_bytes(settings.SECRET_KEY), force_bytes(identifier), hashlib.sha256
+    ).digest()
+    letters = string.ascii_lowercase
+    return f"{letters[digest[0] % 26]}****@{letters[digest[1] % 26]}***.fr"
+
+
+def password_reset_request(*, identifier, site_url, ip=None):
+    """Send the reset link to the account an identifier designates; return the address to show.
+
+    Typed e-mail: shown in clear. AM/FINESS number: masked. Unknown identifier: the same
+    confirmation (a decoy masked address for a number), and no e-mail.
+    """
+    found = selectors.identify(identifier)
+    if found.shared_email:
+        raise AccountError(SHARED_EMAIL_MESSAGE)
+    value = selectors.normalize_identifier(identifier)
+    user = found.user
+    if user is None or not user.is_active or not user.email:
+        return value if found.by_email else _decoy_masked_email(value)
+    link = _link(site_url, "accounts:reset_confirm", user, password_reset_token.make_token(user))
+    emails.send(
+        "reinitialisation",
+        to=user.email,
+        context={
+            "user": user,
+            "link": link,
+            "minutes": settings.PASSWORD_RESET_TIMEOUT // 60,
+        },
+    )
+    record_event(user=user, action=Action.RESET_REQUESTED, ip=ip)
+    return user.email if found.by_email else selectors.mask_email(user.email)
+
+
+def password_reset_complete(*, user, password, ip=None):
+    """Set the new password; the account's other sessions end (their auth hash no longer
+    matches) and a lockout is lifted: the person proved they own the mailbox."""
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        user.set_password(password)
+        user.bloque_jusqua = None
+        user.echecs_connexion = 0
+        user.doit_changer_mot_de_passe = False
+        user.save(
+            update_fields=[
+                "password",
+                "bloque_jusqua",
+                "echecs_connexion",
+                "doit_changer_mot_de_passe",
+            ]
+        )
+        record_event(user=user, action=Action.PASSWORD_RESET, ip=ip)
+    return user
+
+
+def password_change(*, user, password, ip=None):
+    """Change the password of a signed-in person (current password checked by the form)."""
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        locked.set_password(password)
+        locked.doit_changer_mot_de_passe = False
+        locked.save(update_fields=["password", "doit_changer_mot_de_passe"])
+        record_event(user=locked, action=Action.PASSWORD_CHANGED, ip=ip)
+    user.password = locked.password
+    user.doit_changer_mot_de_passe = False
+    return user
+
+
+def password_choose_after_letter(*, user, password, site_url, ip=None):
+    """The holder of the postal letter chooses their password; now the e-mail typed at creation
+    gets its "Valider adresse e-mail" link."""
+    user = password_change(user=user, password=password, ip=ip)
+    if user.email_en_attente and not user.email:
+        _send_validation(user=user, site_url=site_url)
+    return user
+
+
+# --- E-mail ----------------------------------------------------------------------------------
+
+SHARED_EMAIL_MESSAGE = _(
+    "Cette adresse e-mail est partagée avec d'autres professionnels de santé : elle ne peut pas "
+    "servir d'identifiant. Identifiez-vous avec votre N° d'Assurance Maladie ou votre N° FINESS."
+)
+EMAIL_TAKEN_MESSAGE = _(
+    "Cette adresse e-mail est déjà utilisée par un autre compte. Choisissez une adresse e-mail "
+    "personnelle."
+)
+
+
+def email_change_request(*, user, email, site_url, ip=None):
+    """Ask to change the address: a link to validate it goes to the new address, a notice to the
+    old one. The address changes only when the link is followed."""
+    if selectors.email_is_taken(email, exclude=user):
+        raise AccountError(EMAIL_TAKEN_MESSAGE)
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        locked.email_en_attente = email
+        locked.save(update_fields=["email_en_attente"])
+        record_event(user=locked, action=Action.EMAIL_CHANGE_REQUESTED, ip=ip)
+    _send_validation(user=locked, site_url=site_url)
+    if locked.email:
+        emails.send(
+            "changement-email-notice",
+            to=locked.email,
+            context={"user": locked, "new_email": selectors.mask_email(email)},
+        )
+    return locked
+
+
+def declare_identifiants(*, user, email, password, site_url, ip=None):
+    """A professional whose e-mail is shared declares a personal one and a password."""
+    if selectors.email_is_taken(email, exclude=user):
+        raise AccountError(EMAIL_TAKEN_MESSAGE)
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        locked.set_password(password)
+        locked.email_en_attente = email
+        locked.save(update_fields=["password", "email_en_attente"])
+        record_event(user=locked, action=Action.PASSWORD_CHANGED, ip=ip)
+        record_event(user=locked, action=Action.EMAIL_CHANGE_REQUESTED, ip=ip)
+    _send_validation(user=locked, site_url=site_url)
+    return locked
+
+
+def email_validate(*, user, ip=None):
+    """Follow a "Valider adresse e-mail" link: the pending address becomes the account's, and a
+    new account starts working."""
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if not locked.email_en_attente:
+            raise AccountError(_("Ce lien a déjà été utilisé."))
+        if selectors.email_is_taken(locked.email_en_attente, exclude=locked):
+            raise AccountError(EMAIL_TAKEN_MESSAGE)
+        created = not locked.is_active
+        changed = bool(locked.email) and locked.email.lower() != locked.email_en_attente.lower()
+        locked.email = locked.email_en_attente
+        locked.email_en_attente = ""
+        locked.is_active = True
+        locked.save(update_fields=["email", "email_en_attente", "is_active"])
+        record_event(
+            user=locked,
+            action=Action.EMAIL_CHANGED if changed and not created else Action.EMAIL_VALIDATED,
+            ip=ip,
+        )
+    return locked
+
+
+def email_validation_resend(*, user, site_url):
+    """A new "Valider adresse e-mail" link for an account not yet validated (asked by signing in
+    with the right password: the old link may have expired)."""
+    if user.is_active or not user.email_en_attente:
+        return
+    _send_validation(user=user, site_url=site_url)
+
+
+def welcome_seen(*, user):
+    User.objects.filter(pk=user.pk).update(bienvenue_vue=True)
+    user.bienvenue_vue = True
+
+
+# --- Account creation ------------------------------------------------------------------------
+
+
+def security_key_check(*, professionnel, nir, iban_fin):
+    """Check NIR + last 4 IBAN characters against the référentiel.
+
+    Guessing is throttled per professional, on its row under a lock: after
+    ACCOUNT_LOCKOUT_ATTEMPTS wrong keys, the key is refused for ACCOUNT_LOCKOUT_MINUTES.
+    """
+    with transaction.atomic():
+        pro = Professionnel.objects.select_for_update().get(pk=professionnel.pk)
+        now = timezone.now()
+        if pro.cle_bloquee_jusqua and pro.cle_bloquee_jusqua > now:
+            raise AccountError(
+                _(
+                    "Trop d'essais de clé de sécurité. Veuillez réessayer dans %(minutes)s min "
+                    "ou recevoir un mot de passe provisoire par courrier postal."
+                )
+                % {"minutes": remaining_minutes(pro.cle_bloquee_jusqua)}
+            )
+        good = bool(pro.nir) and hmac.compare_digest(pro.nir, nir)
+        good = good and hmac.compare_digest(pro.iban_fin.upper(), iban_fin.upper())
+        if good:
+            pro.cle_echecs = 0
+            pro.cle_bloquee_jusqua = None
+        else:
+            pro.cle_echecs += 1
+            if pro.cle_echecs >= settings.ACCOUNT_LOCKOUT_ATTEMPTS:
+                pro.cle_echecs = 0
+                pro.cle_bloquee_jusqua = now + _lockout_delay()
+        pro.save(update_fields=["cle_echecs", "cle_bloquee_jusqua"])
+    if not good:
+        raise AccountError(
+            _(
+                "Le NIR ou les 4 derniers caractères de l'IBAN ne correspondent pas à nos "
+                "informations."
+            )
+        )
+
+
+def _new_account(*, professionnel, email):
+    if hasattr(professionnel, "compte"):
+        raise AccountError(ACCOUNT_EXISTS_MESSAGE)
+    if selectors.email_is_taken(email):
+        raise AccountError(EMAIL_TAKEN_MESSAGE)
+    user = User(
+        username=f"ps-{professionnel.pk}-{secrets.token_hex(3)}",
+        civilite=professionnel.civilite,
+        first_name=professionnel.prenom,
+        last_name=professionnel.nom or professionnel.raison_sociale,
+        email=email,
+        professionnel=professionnel,
+    )
+    return user
+
+
+ACCOUNT_EXISTS_MESSAGE = _(
+    "Un compte existe déjà pour ce professionnel. Connectez-vous, ou utilisez « Mot de passe "
+    "oublié »."
+)
+
+
+def _add_role(user, professionnel):
+    role = ROLE_OF_PROFESSION.get(professionnel.profession)
+    if role is not None:
+        user.groups.add(Group.objects.get_or_create(name=role.value)[0])
+
+
+def account_create_with_key(*, professionnel, email, password, site_url, ip=None):
+    """Security-key mode: the account exists at once but works only once its e-mail address is
+    validated by the link sent to it. Not for establishments (FINESS only)."""
+    if professionnel.is_etablissement:
+        raise AccountError(_("La clé de sécurité n'est pas disponible pour les établissements."))
+    with transaction.atomic():
+        Professionnel.objects.select_for_update().get(pk=professionnel.pk)
+        user = _new_account(professionnel=professionnel, email=email)
+        user.is_active = False
+        user.email_en_attente = email
+        user.set_password(password)
+        user.save()
+        _add_role(user, professionnel)
+        record_event(user=user, action=Action.CREATED, ip=ip, detail="clé de sécurité")
+    _send_validation(user=user, site_url=site_url)
+    return user
+
+
+def temporary_password():
+    """12 characters that pass every password rule."""
+    # No look-alikes (l, I, O, 0, 1): it is read on paper and typed by hand.
+    alphabet = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789#$%&*+=?@"
+    while True:
+        value = "".join(secrets.choice(alphabet) for _ in range(12))
+        if (
+            any(c.islower() for c in value)
+            and any(c.isupper() for c in value)
+            and any(c.isdigit() for c in value)
+            and any(not c.isalnum() for c in value)
+        ):
+            return value
+
+
+def account_create_postal(*, lieu, email, ip=None):
+    """Postal mode: a temporary password goes by post to the practice place, as an A4 PDF letter
+    in the outbox; it works once, then the person chooses their own password.
+
+    The typed e-mail stays pending until then: whoever typed it has not yet proved anything, and
+    an address of the account would let them reset its password without the letter.
+    """
+    from accounts.letters import temporary_password_letter
+
+    professionnel = lieu.professionnel
+    password = temporary_password()
+    with transaction.atomic():
+        Professionnel.objects.select_for_update().get(pk=professionnel.pk)
+        user = _new_account(professionnel=professionnel, email=email)
+        user.email = ""
+        user.email_en_attente = email
+        user.doit_changer_mot_de_passe = True
+        user.set_password(password)
+        user.save()
+        _add_role(user, professionnel)
+        record_event(user=user, action=Action.CREATED, ip=ip, detail="courrier postal")
+        courrier = CourrierPostal.objects.create(
+            user=user,
+            lieu=lieu,
+            pdf=temporary_password_letter(lieu=lieu, password=password),
+        )
+    return courrier
+
+
+def lieu_for_creation(*, numero):
+    lieu = selectors.lieu_for_numero(numero)
+    if lieu is None:
+        raise AccountError(
+            _(
+                "Ce numéro n'est pas connu de nos référentiels. Vérifiez votre N° d'Assurance "
+                "Maladie ou votre N° FINESS."
+            )
+        )
+    if hasattr(lieu.professionnel, "compte"):
+        raise AccountError(ACCOUNT_EXISTS_MESSAGE)
+    return lieu

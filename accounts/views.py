@@ -1,0 +1,360 @@
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.encoding import force_str
+from django.utils.http import urlsafe_base64_decode
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+
+from accounts import forms, selectors, services
+from accounts.models import User
+from accounts.tokens import email_validation_token, password_reset_token
+
+RESET_ADDRESS = "accounts.reset_address"
+CREATION_LIEU = "accounts.creation_lieu"
+CREATION_KEY_OK = "accounts.creation_key_ok"
+CREATION_DONE = "accounts.creation_done"
+
+
+def _ip(request):
+    return request.META.get("REMOTE_ADDR")
+
+
+def _site_url(request):
+    return request.build_absolute_uri("/")
+
+
+class SignInView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = forms.SignInForm
+    redirect_authenticated_user = True
+
+
+# --- Password reset --------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def password_forgotten(request):
+    form = forms.IdentifierForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            address = services.password_reset_request(
+                identifier=form.cleaned_data["identifiant"],
+                site_url=_site_url(request),
+                ip=_ip(request),
+            )
+        except services.AccountError as error:
+            form.add_error("identifiant", str(error))
+        else:
+            request.session[RESET_ADDRESS] = address
+            return redirect("accounts:reset_sent")
+    return render(request, "accounts/password_forgotten.html", {"form": form})
+
+
+def password_reset_sent(request):
+    address = request.session.get(RESET_ADDRESS)
+    if address is None:
+        return redirect("accounts:password_forgotten")
+    return render(request, "accounts/password_reset_sent.html", {"address": address})
+
+
+def _user_from_link(uidb64, token, generator):
+    try:
+        user = User.objects.get(pk=force_str(urlsafe_base64_decode(uidb64)))
+    except (TypeError, ValueError, OverflowError, User.DoesNotExist):
+        return None
+    return user if generator.check_token(user, token) else None
+
+
+@require_http_methods(["GET", "POST"])
+def password_reset_confirm(request, uidb64, token):
+    user = _user_from_link(uidb64, token, password_reset_token)
+    if user is None:
+        return render(request, "accounts/link_invalid.html", status=400)
+    form = forms.SetPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.password_reset_complete(
+            user=user, password=form.cleaned_data["password"], ip=_ip(request)
+        )
+        messages.success(
+            request,
+            _(
+                "Votre nouveau mot de passe est pris en compte. "
+                "Vous pouvez à présent vous connecter."
+            ),
+        )
+        return redirect("accounts:login")
+    return render(request, "accounts/password_reset_confirm.html", {"form": form})
+
+
+# --- E-mail validation -----------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def email_validate(request, uidb64, token):
+    """GET shows a button, POST validates: mail scanners that open links validate nothing."""
+    user = _user_from_link(uidb64, token, email_validation_token)
+    if user is None:
+        return render(request, "accounts/link_invalid.html", status=400)
+    if request.method == "POST":
+        try:
+            services.email_validate(user=user, ip=_ip(request))
+        except services.AccountError as error:
+            messages.error(request, str(error))
+            return redirect("accounts:login")
+        messages.success(request, _("Votre adresse e-mail est validée."))
+        if request.user.is_authenticated:
+            return redirect("accounts:securite")
+        return redirect("accounts:login")
+    return render(request, "accounts/email_validate.html", {"email": user.email_en_attente})
+
+
+# --- First sign-in ---------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def welcome(request):
+    if request.method == "POST":
+        services.welcome_seen(user=request.user)
+        return redirect("tracing:home")
+    return render(request, "accounts/welcome.html")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def declare_identifiants(request):
+    form = forms.DeclareIdentifiantsForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.declare_identifiants(
+                user=request.user,
+                email=form.cleaned_data["new_email"],
+                password=form.cleaned_data["password"],
+                site_url=_site_url(request),
+                ip=_ip(request),
+            )
+        except services.AccountError as error:
+            form.add_error("email", str(error))
+        else:
+            update_session_auth_hash(request, user)
+            messages.success(
+                request,
+                _("Un e-mail vous a été envoyé à %(email)s pour valider votre adresse e-mail.")
+                % {"email": user.email_en_attente},
+            )
+            return redirect("tracing:home")
+    return render(request, "accounts/declare_identifiants.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new_password(request):
+    """After a temporary password (postal letter): choose one's own."""
+    form = forms.SetPasswordForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = services.password_choose_after_letter(
+            user=request.user,
+            password=form.cleaned_data["password"],
+            site_url=_site_url(request),
+            ip=_ip(request),
+        )
+        update_session_auth_hash(request, user)
+        messages.success(request, _("Votre mot de passe est enregistré."))
+        if user.email_en_attente:
+            messages.info(
+                request,
+                _("Un e-mail vous a été envoyé à %(email)s pour valider votre adresse e-mail.")
+                % {"email": user.email_en_attente},
+            )
+        return redirect("tracing:home")
+    return render(request, "accounts/new_password.html", {"form": form})
+
+
+# --- Gestion de compte -----------------------------------------------------------------------
+
+
+@login_required
+def account_informations(request):
+    professionnel = selectors.professionnel_with_lieux(request.user)
+    return render(
+        request,
+        "accounts/account_informations.html",
+        {"professionnel": professionnel, "section": "informations"},
+    )
+
+
+@login_required
+def account_security(request):
+    user = request.user
+    numeros = []
+    if user.professionnel_id:
+        numeros = [lieu.numero for lieu in selectors.professionnel_with_lieux(user).lieux.all()]
+    return render(
+        request,
+        "accounts/account_security.html",
+        {"numeros": numeros, "events": selectors.last_events(user), "section": "securite"},
+    )
+
+
+@login_required
+def account_settings(request):
+    return render(request, "accounts/account_settings.html", {"section": "parametres"})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_email(request):
+    form = forms.EmailChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.email_change_request(
+                user=request.user,
+                email=form.cleaned_data["new_email"],
+                site_url=_site_url(request),
+                ip=_ip(request),
+            )
+        except services.AccountError as error:
+            form.add_error("email", str(error))
+        else:
+            messages.success(
+                request,
+                _(
+                    "Un e-mail vous a été envoyé à %(email)s : cliquez sur le lien « Valider "
+                    "adresse e-mail » pour terminer la modification."
+                )
+                % {"email": user.email_en_attente},
+            )
+            return redirect("accounts:securite")
+    return render(request, "accounts/account_email.html", {"form": form, "section": "securite"})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_password(request):
+    form = forms.PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = services.password_change(
+            user=request.user, password=form.cleaned_data["password"], ip=_ip(request)
+        )
+        # This session stays; every other session of the account ends.
+        update_session_auth_hash(request, user)
+        messages.success(request, _("Votre mot de passe est modifié."))
+        return redirect("accounts:securite")
+    return render(request, "accounts/account_password.html", {"form": form, "section": "securite"})
+
+
+# --- Account creation ------------------------------------------------------------------------
+
+
+def _creation_lieu(request):
+    pk = request.session.get(CREATION_LIEU)
+    if pk is None:
+        return None
+    lieu = selectors.lieu_by_pk(pk)
+    if lieu is None or hasattr(lieu.professionnel, "compte"):
+        return None
+    return lieu
+
+
+@require_http_methods(["GET", "POST"])
+def create_start(request):
+    form = forms.NumeroForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            lieu = services.lieu_for_creation(numero=form.cleaned_data["numero"])
+        except services.AccountError as error:
+            form.add_error("numero", str(error))
+        else:
+            request.session[CREATION_LIEU] = lieu.pk
+            request.session.pop(CREATION_KEY_OK, None)
+            if lieu.professionnel.is_etablissement:
+                return redirect("accounts:create_postal")
+            return redirect("accounts:create_key")
+    return render(request, "accounts/create_start.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def create_key(request):
+    lieu = _creation_lieu(request)
+    if lieu is None:
+        return redirect("accounts:create_start")
+    if lieu.professionnel.is_etablissement:
+        return redirect("accounts:create_postal")
+    form = forms.SecurityKeyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.security_key_check(
+                professionnel=lieu.professionnel,
+                nir=form.cleaned_data["nir"],
+                iban_fin=form.cleaned_data["iban_fin"],
+            )
+        except services.AccountError as error:
+            form.add_error(None, str(error))
+        else:
+            request.session[CREATION_KEY_OK] = lieu.professionnel_id
+            return redirect("accounts:create_credentials")
+    return render(request, "accounts/create_key.html", {"form": form, "lieu": lieu})
+
+
+@require_http_methods(["GET", "POST"])
+def create_credentials(request):
+    lieu = _creation_lieu(request)
+    if lieu is None or request.session.get(CREATION_KEY_OK) != lieu.professionnel_id:
+        return redirect("accounts:create_start")
+    form = forms.AccountCredentialsForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.account_create_with_key(
+                professionnel=lieu.professionnel,
+                email=form.cleaned_data["new_email"],
+                password=form.cleaned_data["password"],
+                site_url=_site_url(request),
+                ip=_ip(request),
+            )
+        except services.AccountError as error:
+            form.add_error(None, str(error))
+        else:
+            for key in (CREATION_LIEU, CREATION_KEY_OK):
+                request.session.pop(key, None)
+            request.session[CREATION_DONE] = {"mode": "cle", "email": user.email}
+            return redirect("accounts:create_done")
+    return render(request, "accounts/create_credentials.html", {"form": form, "lieu": lieu})
+
+
+@require_http_methods(["GET", "POST"])
+def create_postal(request):
+    lieu = _creation_lieu(request)
+    if lieu is None:
+        return redirect("accounts:create_start")
+    form = forms.PostalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            courrier = services.account_create_postal(
+                lieu=lieu, email=form.cleaned_data["new_email"], ip=_ip(request)
+            )
+        except services.AccountError as error:
+            form.add_error(None, str(error))
+        else:
+            for key in (CREATION_LIEU, CREATION_KEY_OK):
+                request.session.pop(key, None)
+            request.session[CREATION_DONE] = {
+                "mode": "courrier",
+                "adresse": f"{courrier.lieu.adresse}, {courrier.lieu.code_postal} "
+                f"{courrier.lieu.ville}",
+            }
+            return redirect("accounts:create_done")
+    return render(
+        request,
+        "accounts/create_postal.html",
+        {"form": form, "lieu": lieu, "etablissement": lieu.professionnel.is_etablissement},
+    )
+
+
+def create_done(request):
+    done = request.session.get(CREATION_DONE)
+    if done is None:
+        return redirect("accounts:create_start")
+    return render(request, "accounts/create_done.html", {"done": done})

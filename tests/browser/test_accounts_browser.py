@@ -1,0 +1,160 @@
+import re
+
+import pytest
+from django.core import mail
+from playwright.sync_api import expect
+
+from accounts.demo import load_demo_accounts
+from accounts.models import CourrierPostal
+
+DEMO = "Demo-Covid-2020!"
+NEW = "Mon-Nouveau-2020!"
+IDENTIFIER = "E-mail, N° d'Assurance Maladie ou N° FINESS"
+
+
+@pytest.fixture
+def demo(transactional_db, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    load_demo_accounts()
+
+
+def exactly(label):
+    """A required field's exact label, as crispy-forms writes it (with its asterisk)."""
+    return f"{label}*"
+
+
+def link_in_last_mail(kind):
+    return re.search(rf"https?://\S+/compte/{kind}/\S+/", mail.outbox[-1].body).group(0)
+
+
+def test_doctor_signs_in_with_a_practice_place_number_and_opens_gestion_de_compte(
+    page, sign_in, demo
+):
+    sign_in("751234568", DEMO)
+
+    expect(page.get_by_test_id("user-name")).to_have_text("Dr Sophie GÉNÉRALISTE")
+    page.get_by_role("link", name="Gestion de compte").click()
+    expect(page.get_by_role("heading", name="Informations professionnelles")).to_be_visible()
+    expect(page.get_by_text("931234561")).to_be_visible()
+    expect(page.get_by_text("751234568")).to_be_visible()
+    page.get_by_role("link", name="Connexion et sécurité").click()
+    expect(page.get_by_text("Connexion par identifiant et mot de passe").first).to_be_visible()
+
+
+def test_three_wrong_passwords_block_the_account_then_the_right_one_is_refused(page, sign_in, demo):
+    sign_in("sophie.generaliste@demo.contact-covid.fr", "Faux-2020!")
+    expect(page.get_by_text("Identifiant ou mot de passe incorrect")).to_be_visible()
+    sign_in("931234561", "Faux-2020!")
+    sign_in("751234568", "Faux-2020!")
+    expect(
+        page.get_by_text("Votre compte est bloqué. Veuillez réessayer dans 20 min")
+    ).to_be_visible()
+
+    sign_in("931234561", DEMO)
+
+    expect(page.get_by_text("Votre compte est bloqué")).to_be_visible()
+    expect(page.get_by_role("heading", name="Identification")).to_be_visible()
+
+
+def test_olivier_is_told_to_use_his_number_then_sees_welcome_and_declaration_once(
+    page, sign_in, demo
+):
+    sign_in("cabinet.republique@demo.contact-covid.fr", DEMO)
+    expect(page.get_by_text("partagée avec d'autres professionnels")).to_be_visible()
+
+    sign_in("930000013", DEMO)
+    expect(
+        page.get_by_role("heading", name="Bienvenue : vos téléservices Contact COVID")
+    ).to_be_visible()
+    page.get_by_role("button", name="Continuer").click()
+
+    expect(
+        page.get_by_role("heading", name="Mettez vos identifiants e-mail et mot de passe à jour")
+    ).to_be_visible()
+    page.get_by_label(exact=True, text=exactly("Nouvelle adresse e-mail")).fill(
+        "yves.olivier@exemple.fr"
+    )
+    page.get_by_label("Confirmer nouvelle adresse e-mail").fill("yves.olivier@exemple.fr")
+    page.get_by_label(exact=True, text=exactly("Votre mot de passe")).fill("abc")
+    rules = page.locator("#regles-mdp")
+    expect(rules.locator("li.rule-ok")).to_have_count(0)
+    page.get_by_label(exact=True, text=exactly("Votre mot de passe")).fill(NEW)
+    expect(rules.locator("li.rule-ok")).to_have_count(4)
+    page.get_by_label("Confirmer votre mot de passe").fill(NEW)
+    page.get_by_role("button", name="Valider et continuer").click()
+
+    expect(
+        page.get_by_text("Un e-mail vous a été envoyé à yves.olivier@exemple.fr")
+    ).to_be_visible()
+    page.goto(link_in_last_mail("valider-email"))
+    page.get_by_role("button", name="Valider adresse e-mail").click()
+    expect(page.get_by_text("Votre adresse e-mail est validée")).to_be_visible()
+
+    page.get_by_role("button", name="Déconnexion").click()
+    sign_in("yves.olivier@exemple.fr", NEW)
+    expect(page.get_by_test_id("user-name")).to_have_text("Dr Yves OLIVIER")
+    expect(
+        page.get_by_role("heading", name="Bienvenue : vos téléservices Contact COVID")
+    ).to_have_count(0)
+
+
+def test_password_reset_by_number_shows_a_masked_address_and_the_link_works_once(
+    page, sign_in, demo
+):
+    page.goto("/compte/connexion/")
+    page.get_by_role("link", name="Mot de passe oublié").click()
+    page.get_by_label(IDENTIFIER).fill("931234561")
+    page.get_by_role("button", name="Continuer").click()
+    expect(page.get_by_test_id("reset-sent")).to_contain_text("s****@d***.fr")
+
+    link = link_in_last_mail("reinitialiser")
+    page.goto(link)
+    page.get_by_label(exact=True, text=exactly("Nouveau mot de passe")).fill(NEW)
+    page.get_by_label("Confirmer le nouveau mot de passe").fill(NEW)
+    page.get_by_role("button", name="Valider").click()
+    expect(page.get_by_text("Votre nouveau mot de passe est pris en compte")).to_be_visible()
+
+    sign_in("931234561", NEW)
+    expect(page.get_by_test_id("user-name")).to_have_text("Dr Sophie GÉNÉRALISTE")
+    page.goto(link)
+    expect(page.get_by_role("heading", name="Ce lien n'est plus valable")).to_be_visible()
+
+
+def test_nouveau_creates_his_account_with_the_security_key(page, sign_in, demo):
+    page.goto("/compte/connexion/")
+    page.get_by_role("link", name="CRÉER UN COMPTE").click()
+    page.get_by_label("N° d'Assurance Maladie ou N° FINESS géographique").fill("931111116")
+    page.get_by_role("button", name="CONTINUER").click()
+    expect(page.get_by_text("Dr Paul NOUVEAU")).to_be_visible()
+    page.get_by_label("Numéro de Sécurité sociale (NIR)").fill("1 80 01 93 048 123 23")
+    page.get_by_label("Les 4 derniers caractères de votre IBAN professionnel").fill("0140")
+    page.get_by_role("button", name="VALIDER ET CONTINUER").click()
+
+    page.get_by_label(exact=True, text=exactly("E-mail")).fill("paul.nouveau@exemple.fr")
+    page.get_by_label("Confirmer e-mail").fill("paul.nouveau@exemple.fr")
+    page.get_by_label(exact=True, text=exactly("Mot de passe")).fill(NEW)
+    page.get_by_label("Confirmer mot de passe").fill(NEW)
+    page.get_by_label(re.compile("J'accepte les conditions juridiques")).check()
+    page.get_by_role("button", name="CRÉER COMPTE").click()
+    expect(page.get_by_test_id("create-done")).to_contain_text("paul.nouveau@exemple.fr")
+
+    page.goto(link_in_last_mail("valider-email"))
+    page.get_by_role("button", name="Valider adresse e-mail").click()
+    sign_in("paul.nouveau@exemple.fr", NEW)
+    expect(
+        page.get_by_role("heading", name="Bienvenue : vos téléservices Contact COVID")
+    ).to_be_visible()
+
+
+def test_pharmacie_nouvelle_gets_a_postal_letter(page, demo):
+    page.goto("/compte/creer/")
+    page.get_by_label("N° d'Assurance Maladie ou N° FINESS géographique").fill("930099999")
+    page.get_by_role("button", name="CONTINUER").click()
+    expect(page.get_by_text("la clé de sécurité n'est pas disponible")).to_be_visible()
+    page.get_by_label(exact=True, text=exactly("E-mail")).fill("pharmacie.nouvelle@exemple.fr")
+    page.get_by_label("Confirmer e-mail").fill("pharmacie.nouvelle@exemple.fr")
+    page.get_by_label(re.compile("J'accepte les conditions juridiques")).check()
+    page.get_by_role("button", name="CRÉER UN COMPTE").click()
+
+    expect(page.get_by_test_id("create-done")).to_contain_text("12 boulevard Rouget de Lisle")
+    assert bytes(CourrierPostal.objects.get().pdf).startswith(b"%PDF")
