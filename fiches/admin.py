@@ -1,0 +1,53 @@
+"""Django admin for fiches and the beneficiaries' référentiel. No fiche is ever deleted: no
+delete permission, no bulk delete action. Statuses are read-only here (only
+`fiches.services.status_change` moves them)."""
+
+from django.contrib import admin
+
+from fiches.models import Beneficiaire, Fiche, StatusChange
+
+
+class NoDeleteAdmin(admin.ModelAdmin):
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+
+class StatusChangeInline(admin.TabularInline):
+    model = StatusChange
+    extra = 0
+    can_delete = False
+    fields = ["at", "from_statut", "to_statut", "by", "motif"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Fiche)
+class FicheAdmin(NoDeleteAdmin):
+    list_display = ["__str__", "nature", "statut", "brouillon", "declarant", "created_at"]
+    list_filter = ["nature", "statut", "brouillon"]
+    search_fields = ["nir"]
+    show_full_result_count = False
+    list_select_related = ["declarant"]
+    raw_id_fields = ["origine", "beneficiaire", "declarant", "medecin"]
+    readonly_fields = ["nature", "statut", "statut_depuis", "brouillon", "version", "created_at",
+                       "declarant", "medecin", "origine", "departement"]  # fmt: skip
+    inlines = [StatusChangeInline]
+
+    def has_add_permission(self, request):
+        return False  # fiches are created through the services, by the professionals
+
+
+@admin.register(Beneficiaire)
+class BeneficiaireAdmin(NoDeleteAdmin):
+    list_display = ["nir", "nom", "prenom", "date_naissance", "regime", "caisse"]
+    search_fields = ["=nir", "nom"]
