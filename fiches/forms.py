@@ -59,6 +59,20 @@ class FicheForm(forms.ModelForm):
     BLOCKS: list[tuple[str, list[str]]] = []
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Typed with spaces, stored compact: longer than the column while typed.
+    nir = forms.CharField(
+        label=_("Numéro de sécurité sociale"),
+        required=False,
+        max_length=25,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    telephone = forms.CharField(
+        label=_("Téléphone"),
+        required=False,
+        max_length=30,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+    )
+    code_postal = forms.CharField(label=_("Code postal"), required=False, max_length=10)
 
     class Meta:
         model = Fiche
@@ -76,8 +90,6 @@ class FicheForm(forms.ModelForm):
                 choices=SELECT_EMPTY + list(DestinataireResultats.choices)
             ),
             "precisions": forms.Textarea(attrs={"rows": 3}),
-            "telephone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
-            "nir": forms.TextInput(attrs={"inputmode": "text", "autocomplete": "off"}),
         }
 
     def __init__(self, *args, brouillon=False, **kwargs):
@@ -153,7 +165,6 @@ class PatientZeroForm(FicheForm):
 
     class Meta(FicheForm.Meta):
         fields = BLOCK_IDENTITE + BLOCK_CONTEXTE + BLOCK_ENVIRONNEMENT + BLOCK_IDENTITE_COMMUNIQUEE
-        labels = {"nir": _("Numéro de sécurité sociale")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -203,7 +214,10 @@ class ContactForm(FicheForm):
     class Meta(FicheForm.Meta):
         fields = [*BLOCK_IDENTITE, "meme_foyer", *BLOCK_CONTEXTE, *BLOCK_RESULTAT,
                   *BLOCK_ENVIRONNEMENT]  # fmt: skip
-        labels = {"nir": _("Numéro de sécurité sociale"), "code_postal": _("Code postal/départ.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code_postal"].label = _("Code postal/départ.*")
 
 
 class RechercheForm(forms.Form):
