@@ -99,9 +99,10 @@ class FicheForm(forms.ModelForm):
             field = self.fields[name]
             field.required = not brouillon
             field.label = f"{field.label}*"
-        for name in ("symptomes", "accord_identite"):
-            if name in self.fields:
-                self.fields[name].choices = self.fields[name].widget.choices
+        # Radios without the "---------" choice: leaving them unticked means "not said".
+        self.fields["symptomes"].choices = Symptomes.choices
+        if "accord_identite" in self.fields:
+            self.fields["accord_identite"].choices = OuiNon.choices
         self.fields["argument_diagnostic"].choices = SELECT_EMPTY + list(ArgumentDiagnostic.choices)
         self.fields["situation"].choices = SELECT_EMPTY + list(Situation.choices)
         if "destinataire_resultats" in self.fields:
