@@ -232,6 +232,7 @@ class RechercheForm(forms.Form):
         coerce=int,
         choices=[(n, str(n)) for n in (10, 25, 50, 100)],
         empty_value=25,
+        initial=25,
     )
 
     def __init__(self, *args, **kwargs):

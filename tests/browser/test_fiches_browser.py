@@ -11,6 +11,14 @@ from tests.factories import PASSWORD
 SCREENSHOTS = os.environ.get("SCREENSHOTS")
 
 
+def _settle(page):
+    """Let the harness's axe run on the last page finish before the fixture runs it again
+    (otherwise axe says "already running")."""
+    page.wait_for_load_state("load")
+    page.wait_for_timeout(100)
+    page.wait_for_function("() => !(window.axe && window.axe._running)")
+
+
 def _shot(page, name):
     if SCREENSHOTS:
         page.screenshot(path=f"{SCREENSHOTS}/{name}.png", full_page=True)
@@ -75,6 +83,7 @@ def test_doctor_follows_the_guide_from_draft_to_promoted_contact(page, sign_in, 
     expect(page.get_by_role("link", name="Célia DEBREU")).to_be_visible()  # its origin
     page.get_by_role("link", name="AJOUTER PERSONNE CONTACT").click()
     expect(page.get_by_role("heading", name="Ajouter un contact")).to_be_visible()
+    _settle(page)
 
 
 def test_known_nir_fills_and_locks_the_identity(page, sign_in, medecin):
@@ -88,6 +97,7 @@ def test_known_nir_fills_and_locks_the_identity(page, sign_in, medecin):
     page.get_by_label("J'ai informé mon patient").check()
     page.get_by_role("button", name="VALIDER").click()
     expect(page.get_by_text("ENIM - CLP Lorient")).to_be_visible()
+    _settle(page)
 
 
 def test_other_doctors_fiche_is_a_404(page, sign_in, medecin, autre_medecin):
@@ -96,6 +106,7 @@ def test_other_doctors_fiche_is_a_404(page, sign_in, medecin, autre_medecin):
     response = page.goto(f"/fiches/{other.pk}/")
     assert response.status == 404
     expect(page.get_by_role("heading", name="Page introuvable")).to_be_visible()
+    _settle(page)
 
 
 def test_list_pages_at_25_a_page(page, sign_in, medecin):
@@ -108,3 +119,4 @@ def test_list_pages_at_25_a_page(page, sign_in, medecin):
     expect(page.locator("tbody tr")).to_have_count(5)
     page.get_by_role("link", name="Page précédente").click()
     expect(page.locator("tbody tr")).to_have_count(25)
+    _settle(page)
