@@ -1,12 +1,15 @@
+"""Django admin for fiches and the beneficiaries' référentiel. No fiche is ever deleted: no
+delete permission, no bulk delete action. Statuses are read-only here (only
+`fiches.services.status_change` moves them)."""
+
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from fiches.audit import AuditLog
+from fiches.models import Beneficiaire, Fiche, StatusChange
 
 
-class NoDeleteAdminMixin:
-    """Nothing traced is ever deleted: no delete button, no bulk delete action."""
-
+class NoDeleteAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
@@ -16,8 +19,46 @@ class NoDeleteAdminMixin:
         return actions
 
 
+class StatusChangeInline(admin.TabularInline):
+    model = StatusChange
+    extra = 0
+    can_delete = False
+    fields = ["at", "from_statut", "to_statut", "by", "motif"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Fiche)
+class FicheAdmin(NoDeleteAdmin):
+    list_display = ["__str__", "nature", "statut", "brouillon", "declarant", "created_at"]
+    list_filter = ["nature", "statut", "brouillon"]
+    search_fields = ["nir"]
+    show_full_result_count = False
+    list_select_related = ["declarant"]
+    raw_id_fields = ["origine", "beneficiaire", "declarant", "medecin"]
+    readonly_fields = ["nature", "statut", "statut_depuis", "brouillon", "version", "created_at",
+                       "declarant", "medecin", "origine", "departement"]  # fmt: skip
+    inlines = [StatusChangeInline]
+
+    def has_add_permission(self, request):
+        return False  # fiches are created through the services, by the professionals
+
+
+@admin.register(Beneficiaire)
+class BeneficiaireAdmin(NoDeleteAdmin):
+    list_display = ["nir", "nom", "prenom", "date_naissance", "regime", "caisse"]
+    search_fields = ["=nir", "nom"]
+
+
 @admin.register(AuditLog)
-class AuditLogAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
+class AuditLogAdmin(NoDeleteAdmin):
+    """The audit log, read-only. Filter by fiche with ?content_type=…&object_id=…"""
+
     list_display = [
         "created_at",
         "actor",
@@ -35,7 +76,6 @@ class AuditLogAdmin(NoDeleteAdminMixin, admin.ModelAdmin):
     show_full_result_count = False  # no COUNT(*) over millions of entries on each page
 
     def lookup_allowed(self, lookup, value, request=None):
-        # "Qui a consulté cette fiche" links here with ?content_type=…&object_id=…
         if lookup in {"object_id", "content_type", "actor"}:
             return True
         return super().lookup_allowed(lookup, value, request)

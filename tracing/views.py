@@ -1,12 +1,228 @@
+"""Screens. Thin: parse the request, ask the policy and a selector or a service, render."""
+
+from copy import copy
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.roles import Role
+from fiches import selectors, services
+from fiches.forms import ContactForm, PatientZeroForm, RechercheForm
+from fiches.models import DomainError
+from fiches.pdf import formulaire_contact_pdf
+from tracing.policy import fiches_visible_to, get_fiche_for_user, role_required
+
+medecin_required = role_required(Role.MEDECIN)
 
 
 @login_required
 def home(request):
+    if request.user.has_role(Role.MEDECIN):
+        return fiche_list(request)
     return render(request, "tracing/home.html")
 
 
 def aide(request):
     """The guide's useful links and technical assistance (section 5); open to everyone."""
     return render(request, "tracing/aide.html")
+
+
+def _page_context(request, fiches):
+    form = RechercheForm(request.GET or None)
+    recherche = selectors.Recherche()
+    size = selectors.DEFAULT_PAGE_SIZE
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        recherche = selectors.Recherche(
+            nir=data["nir"], nom=data["nom"], prenom=data["prenom"], statut=data["statut"]
+        )
+        size = data["par_page"] or size
+    page = selectors.fiche_page(
+        selectors.search(fiches, recherche),
+        size=size,
+        apres=request.GET.get("apres", ""),
+        avant=request.GET.get("avant", ""),
+    )
+    query = request.GET.copy()
+    query.pop("apres", None)
+    query.pop("avant", None)
+    return {"form": form, "page": page, "query": query.urlencode(), "par_page": size}
+
+
+@medecin_required
+def fiche_list(request):
+    """VOTRE LISTE CONTACT-COVID: every fiche the doctor sees, newest first."""
+    context = _page_context(request, fiches_visible_to(request.user))
+    context["first_visit"] = not request.GET and not context["page"].fiches
+    return render(request, "tracing/fiche_list.html", context)
+
+
+def _form_action(request):
+    return request.POST.get("action", "valider")
+
+
+def _show_domain_error(form, error: DomainError):
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, error.message)
+
+
+@medecin_required
+def patient_zero_create(request):
+    """AJOUTER UN PATIENT ZÉRO: VALIDER, or Enregistrer en brouillon (mandatory fields may wait)."""
+    if request.method != "POST":
+        return render(request, "tracing/fiche_form.html", _create_context(PatientZeroForm()))
+    action = _form_action(request)
+    if action == "chercher_nir":
+        # Known NIR: the form comes back with the référentiel's identity, read-only.
+        form = PatientZeroForm(initial=request.POST.dict())
+        if form.beneficiaire is None:
+            messages.info(request, _("Ce NIR n'est pas connu de l'Assurance Maladie."))
+        return render(request, "tracing/fiche_form.html", _create_context(form))
+    brouillon = action == "brouillon"
+    form = PatientZeroForm(request.POST, brouillon=brouillon)
+    if form.is_valid():
+        try:
+            fiche = services.fiche_create(
+                user=request.user, data=form.domain_data(), brouillon=brouillon
+            )
+        except DomainError as error:
+            _show_domain_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("Brouillon enregistré.") if brouillon else _("Fiche patient zéro créée."),
+            )
+            return redirect("tracing:fiche", pk=fiche.pk)
+    return render(request, "tracing/fiche_form.html", _create_context(form))
+
+
+def _create_context(form, origine=None):
+    return {
+        "form": form,
+        "origine": origine,
+        "title": _("Ajouter un contact") if origine else _("Ajouter un patient zéro"),
+        "cancel_url": reverse("tracing:fiche", args=[origine.pk])
+        if origine
+        else reverse("tracing:home"),
+        "can_draft": origine is None,
+        "can_lookup": origine is None,
+    }
+
+
+@medecin_required
+def contact_create(request, pk):
+    """AJOUTER UN CONTACT of a patient zéro: it starts as Contact à trouver."""
+    origine = get_fiche_for_user(request.user, pk, write=True)
+    if not origine.is_patient_zero:
+        return redirect("tracing:fiche", pk=origine.pk)
+    form = ContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.fiche_create(user=request.user, data=form.domain_data(), origine=origine)
+        except DomainError as error:
+            _show_domain_error(form, error)
+        else:
+            messages.success(request, _("Personne contact ajoutée."))
+            return redirect("tracing:fiche", pk=origine.pk)
+    return render(request, "tracing/fiche_form.html", _create_context(form, origine))
+
+
+@medecin_required
+def fiche_detail(request, pk):
+    """FICHE PATIENT ZÉRO (with its PERSONNES CONTACTS), or a contact's fiche."""
+    fiche = get_fiche_for_user(request.user, pk)
+    context = {"fiche": fiche, "historique": fiche.historique.select_related("by")}
+    if fiche.is_patient_zero:
+        contacts = selectors.contacts_of(fiche, fiches_visible_to(request.user))
+        context.update(_page_context(request, contacts))
+    return render(request, "tracing/fiche_detail.html", context)
+
+
+@medecin_required
+def fiche_update(request, pk):
+    """MODIFIER: VALIDER saves and validates (a contact with an argument du diagnostic becomes
+    a patient zéro); a draft may be saved again as a draft."""
+    fiche = get_fiche_for_user(request.user, pk, write=True)
+    form_class = PatientZeroForm if fiche.is_patient_zero else ContactForm
+    if request.method != "POST":
+        form = form_class(instance=fiche, initial={"version": fiche.version})
+        return render(request, "tracing/fiche_form.html", _update_context(form, fiche))
+    action = _form_action(request)
+    brouillon = action == "brouillon" and fiche.brouillon
+    form = form_class(request.POST, instance=copy(fiche), brouillon=brouillon)
+    if form.is_valid():
+        was_contact = not fiche.is_patient_zero
+        try:
+            updated = services.fiche_update(
+                fiche=fiche,
+                user=request.user,
+                data=form.domain_data(),
+                version=form.cleaned_data["version"] or 0,
+                valider=not brouillon,
+            )
+        except DomainError as error:
+            _show_domain_error(form, error)
+        else:
+            if was_contact and updated.is_patient_zero:
+                messages.success(
+                    request,
+                    _("La fiche passe de patient contact à patient zéro (Diagnostic confirmé)."),
+                )
+            else:
+                messages.success(request, _("Fiche enregistrée."))
+            return redirect("tracing:fiche", pk=fiche.pk)
+    return render(request, "tracing/fiche_form.html", _update_context(form, fiche))
+
+
+def _update_context(form, fiche):
+    return {
+        "form": form,
+        "fiche": fiche,
+        "origine": fiche.origine if not fiche.is_patient_zero else None,
+        "title": _("Modifier la fiche"),
+        "cancel_url": reverse("tracing:fiche", args=[fiche.pk]),
+        "can_draft": fiche.brouillon,
+        "can_lookup": False,
+    }
+
+
+def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@medecin_required
+def formulaire_contact(request, pk):
+    fiche = get_fiche_for_user(request.user, pk)
+    pdf = formulaire_contact_pdf(fiche=fiche, medecin=request.user)
+    return _pdf_response(pdf, "formulaire-de-contact.pdf")
+
+
+@medecin_required
+def formulaire_contact_vierge(request):
+    pdf = formulaire_contact_pdf(fiche=None, medecin=request.user)
+    return _pdf_response(pdf, "formulaire-de-contact.pdf")
+
+
+@require_POST
+@medecin_required
+def formulaire_contact_envoyer(request, pk):
+    """Teleconsultation: the form goes to the patient's e-mail, as a PDF attachment."""
+    fiche = get_fiche_for_user(request.user, pk, write=True)
+    try:
+        services.formulaire_contact_send(
+            fiche=fiche,
+            user=request.user,
+            pdf=formulaire_contact_pdf(fiche=fiche, medecin=request.user),
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Formulaire de contact envoyé à %s.") % fiche.email)
+    return redirect("tracing:fiche", pk=fiche.pk)

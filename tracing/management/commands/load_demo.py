@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from accounts.demo import DEMO_PASSWORD, load_demo_accounts
+from fiches.demo import load_demo_fiches
 
 
 class Command(BaseCommand):
@@ -9,6 +10,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         self.stdout.write("Chargement des données de démonstration…")
         load_demo_accounts(stdout=self.stdout)
+        load_demo_fiches(stdout=self.stdout)
         self.stdout.write(
             self.style.SUCCESS(
                 "Données de démonstration prêtes. "

@@ -29,6 +29,6 @@ def drop_trigger(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("fiches", "0001_auditlog")]
+    dependencies = [("fiches", "0002_auditlog")]
 
     operations = [migrations.RunPython(create_trigger, drop_trigger)]

@@ -1,0 +1,243 @@
+"""The doctor's forms for a patient zéro and a contact (the guide's four blocks each).
+
+Fields are listed explicitly, never a server-owned one (statut, déclarant, brouillon…). Each
+`clean_<field>` returns the domain value the services store. A draft ("Enregistrer en
+brouillon") may leave the mandatory fields empty.
+"""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fiches import identity
+from fiches.models import (
+    ArgumentDiagnostic,
+    Collectivite,
+    DestinataireResultats,
+    Fiche,
+    OuiNon,
+    Situation,
+    Symptomes,
+)
+from fiches.services import IDENTITY_FROM_REFERENTIEL, beneficiaire_for_nir
+
+BLOCK_IDENTITE = ["nir", "nom", "prenom", "date_naissance", "telephone", "email", "voie",
+                  "code_postal", "commune"]  # fmt: skip
+BLOCK_CONTEXTE = ["situation", "symptomes", "argument_diagnostic"]
+BLOCK_ENVIRONNEMENT = ["collectivite", "voyage", "accompagnement_social",
+                       "prelevement_domicile", "soignant"]  # fmt: skip
+BLOCK_IDENTITE_COMMUNIQUEE = ["accord_identite", "information_patient"]
+BLOCK_RESULTAT = ["destinataire_resultats", "precisions"]
+
+SELECT_EMPTY = [("", _("Sélectionnez"))]
+
+
+def style_widgets(form):
+    """Bootstrap classes on every widget (the templates render widgets as Django builds them)."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            css = "form-select"
+        else:
+            css = "form-control"
+        widget.attrs["class"] = css
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class FicheForm(forms.ModelForm):
+    """What both forms share; `brouillon=True` lets mandatory fields stay empty."""
+
+    MANDATORY: tuple[str, ...] = ()
+    BLOCKS: list[tuple[str, list[str]]] = []
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Typed with spaces, stored compact: longer than the column while typed.
+    nir = forms.CharField(
+        label=_("Numéro de sécurité sociale"),
+        required=False,
+        max_length=25,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    telephone = forms.CharField(
+        label=_("Téléphone"),
+        required=False,
+        max_length=30,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+    )
+    code_postal = forms.CharField(label=_("Code postal"), required=False, max_length=10)
+
+    class Meta:
+        model = Fiche
+        fields: list[str] = []
+        widgets = {
+            "date_naissance": DateInput(),
+            "situation": forms.Select(choices=SELECT_EMPTY + list(Situation.choices)),
+            "symptomes": forms.RadioSelect(choices=Symptomes.choices),
+            "argument_diagnostic": forms.Select(
+                choices=SELECT_EMPTY + list(ArgumentDiagnostic.choices)
+            ),
+            "collectivite": forms.Select(choices=Collectivite.choices),
+            "accord_identite": forms.RadioSelect(choices=OuiNon.choices),
+            "destinataire_resultats": forms.Select(
+                choices=SELECT_EMPTY + list(DestinataireResultats.choices)
+            ),
+            "precisions": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, brouillon=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.brouillon = brouillon
+        for name in self.MANDATORY:
+            field = self.fields[name]
+            field.required = not brouillon
+            field.label = f"{field.label}*"
+        # Radios without the "---------" choice: leaving them unticked means "not said".
+        self.fields["symptomes"].choices = Symptomes.choices
+        if "accord_identite" in self.fields:
+            self.fields["accord_identite"].choices = OuiNon.choices
+        self.fields["argument_diagnostic"].choices = SELECT_EMPTY + list(ArgumentDiagnostic.choices)
+        self.fields["situation"].choices = SELECT_EMPTY + list(Situation.choices)
+        if "destinataire_resultats" in self.fields:
+            self.fields["destinataire_resultats"].choices = SELECT_EMPTY + list(
+                DestinataireResultats.choices
+            )
+        self.fields["code_postal"].widget.attrs.update({"inputmode": "numeric"})
+        self.beneficiaire = None
+        style_widgets(self)
+
+    def blocks(self):
+        return [(title, [self[name] for name in names]) for title, names in self.BLOCKS]
+
+    def clean_nir(self):
+        return identity.normalize_nir(self.cleaned_data.get("nir", ""))
+
+    def clean_telephone(self):
+        return identity.normalize_phone(self.cleaned_data.get("telephone", ""))
+
+    def clean_code_postal(self):
+        return identity.normalize_code_postal(self.cleaned_data.get("code_postal", ""))
+
+    def clean_date_naissance(self):
+        value = self.cleaned_data.get("date_naissance")
+        if value and value > timezone.localdate():
+            raise forms.ValidationError(_("La date de naissance ne peut pas être dans le futur."))
+        if value and value.year < 1900:
+            raise forms.ValidationError(_("Date de naissance invalide."))
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.brouillon and not any(cleaned.get(n) for n in ("nir", "nom", "prenom")):
+            raise forms.ValidationError(
+                _("Renseignez au moins le NIR, le nom ou le prénom pour retrouver le brouillon.")
+            )
+        return cleaned
+
+    def _post_clean(self):
+        # The services build and check the fiche; the form only checks what was typed.
+        pass
+
+    def domain_data(self):
+        """The typed values, for `fiche_create` / `fiche_update`."""
+        data = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        if self.beneficiaire is not None:
+            for name in IDENTITY_FROM_REFERENTIEL:
+                data.pop(name, None)
+            data["nir"] = self.beneficiaire.nir
+        return data
+
+
+class PatientZeroForm(FicheForm):
+    MANDATORY = ("nir", "nom", "prenom", "information_patient")
+    BLOCKS = [
+        (_("Informations du patient"), BLOCK_IDENTITE),
+        (_("Contextes infections/symptômes"), BLOCK_CONTEXTE),
+        (_("Éléments environnementaux"), BLOCK_ENVIRONNEMENT),
+        (_("Communication de son identité"), BLOCK_IDENTITE_COMMUNIQUEE),
+    ]
+
+    class Meta(FicheForm.Meta):
+        fields = BLOCK_IDENTITE + BLOCK_CONTEXTE + BLOCK_ENVIRONNEMENT + BLOCK_IDENTITE_COMMUNIQUEE
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["information_patient"].error_messages["required"] = _(
+            "Cochez cette case : l'information du patient est obligatoire."
+        )
+        self.lock_identity_from_referentiel()
+
+    def lock_identity_from_referentiel(self):
+        """A NIR the référentiel knows fills nom, prénom and date de naissance, read-only."""
+        source = self.data if self.is_bound else self.initial
+        try:
+            nir = identity.normalize_nir(source.get("nir", "") or "")
+        except forms.ValidationError:
+            return
+        beneficiaire = beneficiaire_for_nir(nir)
+        if beneficiaire is None:
+            return
+        self.beneficiaire = beneficiaire
+        values = {
+            "nir": identity.format_nir(beneficiaire.nir),
+            "nom": beneficiaire.nom,
+            "prenom": beneficiaire.prenom,
+        }
+        if beneficiaire.date_naissance:
+            values["date_naissance"] = beneficiaire.date_naissance.isoformat()
+        if self.is_bound:
+            self.data = self.data.copy()
+            self.data.update(values)
+        else:
+            self.initial.update(values)
+        for name in values:
+            self.fields[name].disabled = False
+            self.fields[name].widget.attrs.update({"readonly": True, "aria-readonly": "true"})
+            self.fields[name].help_text = _("Connu de l'Assurance Maladie : non modifiable.")
+
+
+class ContactForm(FicheForm):
+    MANDATORY = ("nom", "prenom", "code_postal")
+    BLOCKS = [
+        (_("Informations personne contact"), [*BLOCK_IDENTITE, "meme_foyer"]),
+        (_("Contextes infections/symptômes"), BLOCK_CONTEXTE),
+        (_("Destinataire du résultat"), BLOCK_RESULTAT),
+        (_("Éléments environnementaux"), BLOCK_ENVIRONNEMENT),
+    ]
+
+    class Meta(FicheForm.Meta):
+        fields = [*BLOCK_IDENTITE, "meme_foyer", *BLOCK_CONTEXTE, *BLOCK_RESULTAT,
+                  *BLOCK_ENVIRONNEMENT]  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code_postal"].label = _("Code postal/départ.*")
+
+
+class RechercheForm(forms.Form):
+    nir = forms.CharField(label=_("Nir"), required=False, max_length=21)
+    nom = forms.CharField(label=_("Nom"), required=False, max_length=100)
+    prenom = forms.CharField(label=_("Prénom"), required=False, max_length=100)
+    statut = forms.ChoiceField(label=_("Statut"), required=False)
+    par_page = forms.TypedChoiceField(
+        label=_("Nb fiches/page"),
+        required=False,
+        coerce=int,
+        choices=[(n, str(n)) for n in (10, 25, 50, 100)],
+        empty_value=25,
+        initial=25,
+    )
+
+    def __init__(self, *args, **kwargs):
+        from fiches.statuses import Statut
+
+        super().__init__(*args, **kwargs)
+        self.fields["statut"].choices = [("", _("Sélectionnez un statut")), *Statut.choices]
+        style_widgets(self)

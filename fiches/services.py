@@ -1,0 +1,270 @@
+"""Every write on fiches. Each function is keyword-only, runs in one transaction, locks the row
+it changes, saves with `update_fields` and writes the history row in the same transaction.
+A refused move raises `DomainError` with a French message the screens show as is.
+"""
+
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fiches import statuses
+from fiches.models import (
+    DERIVED_FIELDS,
+    Beneficiaire,
+    DomainError,
+    Fiche,
+    Nature,
+    StatusChange,
+)
+from fiches.statuses import Statut
+
+# The fields a person may fill on a fiche (forms pick theirs from these). Never statut,
+# declarant, medecin, brouillon or version: those are the server's.
+EDITABLE_FIELDS = frozenset(
+    {
+        "nir", "nom", "prenom", "date_naissance", "telephone", "email", "voie", "code_postal",
+        "commune", "meme_foyer", "situation", "symptomes", "argument_diagnostic",
+        "collectivite", "voyage", "accompagnement_social", "prelevement_domicile", "soignant",
+        "accord_identite", "information_patient", "destinataire_resultats", "precisions",
+    }
+)  # fmt: skip
+IDENTITY_FROM_REFERENTIEL = ("nir", "nom", "prenom", "date_naissance")
+
+
+class StaleVersion(DomainError):
+    pass
+
+
+def _check_fields(data: dict[str, Any]) -> None:
+    unknown = set(data) - EDITABLE_FIELDS
+    if unknown:
+        raise DomainError(_("Champs non modifiables : %s") % ", ".join(sorted(unknown)))
+
+
+def beneficiaire_for_nir(nir: str) -> Beneficiaire | None:
+    """The insured person with this NIR (13 characters match a 15-character NIR's start)."""
+    if not nir:
+        return None
+    if len(nir) == 15:
+        return Beneficiaire.objects.filter(nir=nir).first()
+    return Beneficiaire.objects.filter(nir__startswith=nir).first()
+
+
+def _apply_referentiel(fiche: Fiche) -> None:
+    """A NIR known to the référentiel fixes the identity: the fiche takes it, whatever was typed."""
+    beneficiaire = beneficiaire_for_nir(fiche.nir)
+    fiche.beneficiaire = beneficiaire
+    if beneficiaire is not None:
+        fiche.nir = beneficiaire.nir
+        fiche.nom = beneficiaire.nom
+        fiche.prenom = beneficiaire.prenom
+        if beneficiaire.date_naissance:
+            fiche.date_naissance = beneficiaire.date_naissance
+
+
+def _require_complete(fiche: Fiche) -> None:
+    """What a validated fiche must have (a draft may lack it)."""
+    missing = []
+    if not fiche.nom:
+        missing.append(("nom", _("Le nom est obligatoire.")))
+    if not fiche.prenom:
+        missing.append(("prenom", _("Le prénom est obligatoire.")))
+    if fiche.is_patient_zero:
+        if not fiche.nir:
+            missing.append(("nir", _("Le numéro de sécurité sociale est obligatoire.")))
+        if not fiche.information_patient:
+            missing.append(
+                (
+                    "information_patient",
+                    _("Cochez cette case : l'information du patient est obligatoire."),
+                )
+            )
+    elif not fiche.code_postal:
+        missing.append(("code_postal", _("Le code postal est obligatoire.")))
+    if missing:
+        field, message = missing[0]
+        raise DomainError(message, field=field)
+
+
+def _record(fiche: Fiche, *, from_statut: str, to_statut: str, by, motif: str) -> StatusChange:
+    return StatusChange.objects.create(
+        fiche=fiche, from_statut=from_statut, to_statut=to_statut, by=by, motif=motif
+    )
+
+
+@transaction.atomic
+def fiche_create(
+    *,
+    user,
+    data: dict[str, Any],
+    origine: Fiche | None = None,
+    brouillon: bool = False,
+) -> Fiche:
+    """Create a patient zéro (no `origine`) or a contact of `origine`.
+
+    A patient zéro starts En attente de diagnostic, or Diagnostic confirmé when an argument du
+    diagnostic is given and it is validated; a contact starts as Contact à trouver. A draft may
+    lack mandatory fields; a validated fiche may not.
+    """
+    _check_fields(data)
+    now = timezone.now()
+    fiche = Fiche(**data, declarant=user, created_at=now, statut_depuis=now, brouillon=brouillon)
+    if origine is None:
+        fiche.nature = Nature.PATIENT_ZERO
+        fiche.medecin = user
+        confirmed = fiche.argument_diagnostic and not brouillon
+        fiche.statut = Statut.DIAGNOSTIC_CONFIRME if confirmed else Statut.EN_ATTENTE
+        _apply_referentiel(fiche)
+    else:
+        origine = Fiche.objects.select_for_update().get(pk=origine.pk)
+        if not origine.is_patient_zero:
+            raise DomainError(_("Seul un patient zéro peut avoir des personnes contacts."))
+        if origine.brouillon:
+            raise DomainError(
+                _("Validez la fiche du patient zéro avant d'ajouter ses personnes contacts.")
+            )
+        fiche.nature = Nature.CONTACT
+        fiche.origine = origine
+        fiche.medecin = origine.medecin or origine.declarant
+        fiche.statut = Statut.CONTACT_A_TROUVER
+    if not brouillon:
+        _require_complete(fiche)
+    fiche.set_identity_normalised()
+    fiche.save()
+    _record(fiche, from_statut="", to_statut=fiche.statut, by=user, motif=_("Création de la fiche"))
+    return fiche
+
+
+@transaction.atomic
+def status_change(*, fiche: Fiche, user, to: str, motif: str = "") -> Fiche:
+    """The only place a statut changes: the move must be in `statuses.TRANSITIONS`; "depuis"
+    becomes now and a history row records from, to, who, when and why."""
+    locked = Fiche.objects.select_for_update().get(pk=fiche.pk)
+    if not statuses.is_allowed(locked.statut, to):
+        raise DomainError(
+            _("Passage de « %(from)s » à « %(to)s » non autorisé.")
+            % {"from": Statut(locked.statut).label, "to": Statut(to).label}
+        )
+    from_statut = locked.statut
+    locked.statut = to
+    locked.statut_depuis = timezone.now()
+    locked.version = F("version") + 1
+    locked.save(update_fields=["statut", "statut_depuis", "version"])
+    locked.refresh_from_db(fields=["version"])
+    _record(locked, from_statut=from_statut, to_statut=to, by=user, motif=motif)
+    return locked
+
+
+@transaction.atomic
+def fiche_update(
+    *, fiche: Fiche, user, data: dict[str, Any], version: int, valider: bool = False
+) -> Fiche:
+    """Save what a person edited, unless someone else saved the fiche since they opened it
+    (`version` differs): then nothing is written and `StaleVersion` says so.
+
+    With `valider`, the fiche is then validated (see `fiche_validate`).
+    """
+    _check_fields(data)
+    locked = Fiche.objects.select_for_update().get(pk=fiche.pk)
+    if locked.version != version:
+        raise StaleVersion(
+            _(
+                "Cette fiche a été modifiée par une autre personne pendant votre saisie. "
+                "Vos modifications n'ont pas été enregistrées : rechargez la fiche pour voir "
+                "la version à jour, puis reportez-y votre saisie (conservée ci-dessous)."
+            )
+        )
+    for name, value in data.items():
+        setattr(locked, name, value)
+    update_fields = [*data, *DERIVED_FIELDS, "version"]
+    if locked.is_patient_zero:
+        _apply_referentiel(locked)
+        update_fields += ["beneficiaire", *IDENTITY_FROM_REFERENTIEL]
+    if not locked.brouillon or valider:
+        _require_complete(locked)
+    locked.set_identity_normalised()
+    locked.version = F("version") + 1
+    locked.save(update_fields=sorted(set(update_fields)))
+    locked.refresh_from_db(fields=["version"])
+    if valider:
+        locked = fiche_validate(fiche=locked, user=user)
+    return locked
+
+
+@transaction.atomic
+def fiche_validate(*, fiche: Fiche, user) -> Fiche:
+    """A draft becomes a validated fiche once complete. Validating with an argument du
+    diagnostic confirms a waiting patient zéro, and promotes a contact (guide § 4)."""
+    locked = Fiche.objects.select_for_update().get(pk=fiche.pk)
+    _require_complete(locked)
+    if locked.brouillon:
+        locked.brouillon = False
+        locked.version = F("version") + 1
+        locked.save(update_fields=["brouillon", "version"])
+        locked.refresh_from_db(fields=["version"])
+    if locked.argument_diagnostic:
+        if not locked.is_patient_zero:
+            return fiche_promote(fiche=locked, user=user)
+        if locked.statut == Statut.EN_ATTENTE:
+            return status_change(
+                fiche=locked, user=user, to=Statut.DIAGNOSTIC_CONFIRME, motif=_("Diagnostic reçu")
+            )
+    return locked
+
+
+@transaction.atomic
+def fiche_promote(*, fiche: Fiche, user) -> Fiche:
+    """A contact tested positive becomes a patient zéro (status Diagnostic confirmé), keeps its
+    `origine`, and may then have its own contacts (guide § 4)."""
+    locked = Fiche.objects.select_for_update().get(pk=fiche.pk)
+    if locked.is_patient_zero:
+        raise DomainError(_("Cette fiche est déjà celle d'un patient zéro."))
+    if not locked.argument_diagnostic:
+        raise DomainError(
+            _("Renseignez l'argument du diagnostic pour passer le contact en patient zéro."),
+            field="argument_diagnostic",
+        )
+    if locked.brouillon:
+        raise DomainError(_("Validez la fiche avant de la passer en patient zéro."))
+    if locked.statut not in statuses.CONTACT_STATUSES:
+        raise DomainError(
+            _("Un contact à l'état « %s » ne peut pas devenir patient zéro.")
+            % Statut(locked.statut).label
+        )
+    locked.nature = Nature.PATIENT_ZERO
+    locked.version = F("version") + 1
+    locked.save(update_fields=["nature", "version"])
+    locked.refresh_from_db(fields=["version"])
+    return status_change(
+        fiche=locked,
+        user=user,
+        to=Statut.DIAGNOSTIC_CONFIRME,
+        motif=_("Contact devenu patient zéro (%s)") % locked.get_argument_diagnostic_display(),
+    )
+
+
+def formulaire_contact_send(*, fiche: Fiche, user, pdf: bytes) -> None:
+    """E-mail the contact form to the patient zéro (teleconsultation, guide § 4 step 2)."""
+    if not fiche.email:
+        raise DomainError(
+            _("Renseignez l'e-mail du patient pour lui envoyer le formulaire."), field="email"
+        )
+    context = {"fiche": fiche, "medecin": user}
+    subject = render_to_string("fiches/email/formulaire-contact-subject.txt", context).strip()
+    message = EmailMultiAlternatives(
+        subject=" ".join(subject.split()),
+        body=render_to_string("fiches/email/formulaire-contact-body.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[fiche.email],
+    )
+    message.attach_alternative(
+        render_to_string("fiches/email/formulaire-contact-body.html", context), "text/html"
+    )
+    message.attach("formulaire-de-contact.pdf", pdf, "application/pdf")
+    message.send()

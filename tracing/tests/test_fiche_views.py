@@ -1,0 +1,178 @@
+import pytest
+from django.urls import reverse
+
+from fiches.models import Fiche
+from fiches.statuses import Statut
+from fiches.tests.factories import BeneficiaireFactory, ContactFactory, FicheFactory
+
+NEW_PZ = {"nir": "1 85 05 78 006 084 91", "nom": "Shneidez", "prenom": "Kevan",
+          "information_patient": "on", "collectivite": "non", "action": "valider"}  # fmt: skip
+
+
+def _urls(fiche):
+    return [
+        reverse("tracing:fiche", args=[fiche.pk]),
+        reverse("tracing:fiche_update", args=[fiche.pk]),
+        reverse("tracing:contact_create", args=[fiche.pk]),
+        reverse("tracing:formulaire_contact", args=[fiche.pk]),
+    ]
+
+
+def test_anonymous_is_sent_to_sign_in(client, db):
+    fiche = FicheFactory()
+    for url in [*_urls(fiche), reverse("tracing:patient_zero_create")]:
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("accounts:login"))
+
+
+@pytest.mark.parametrize("role", ["conseiller", "biologiste", "pharmacien", "agent_ars"])
+def test_other_roles_get_403_on_the_doctors_pages(client, request, role):
+    client.force_login(request.getfixturevalue(role))
+    fiche = FicheFactory()
+    for url in [*_urls(fiche), reverse("tracing:patient_zero_create")]:
+        assert client.get(url).status_code == 403
+    assert client.get("/").status_code == 200  # their own simple home
+
+
+def test_another_doctors_fiche_is_a_404(client, medecin, autre_medecin):
+    fiche = FicheFactory(declarant=autre_medecin)
+    client.force_login(medecin)
+    for url in _urls(fiche):
+        assert client.get(url).status_code == 404
+    response = client.post(reverse("tracing:fiche_update", args=[fiche.pk]), {"nom": "X"})
+    assert response.status_code == 404
+
+
+def test_own_fiche_and_its_contacts_are_shown(client, medecin):
+    fiche = FicheFactory(declarant=medecin, prenom="Kevan", nom="Shneidez")
+    ContactFactory(origine=fiche, prenom="Jean", nom="Caron")
+    client.force_login(medecin)
+
+    response = client.get(reverse("tracing:fiche", args=[fiche.pk]))
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "FICHE PATIENT ZÉRO" in content and "PERSONNES CONTACTS" in content
+    assert "Jean CA" in content and "Contact à trouver" in content
+    assert "1 fiche(s) trouvée(s)" in content
+
+
+def test_doctor_home_is_their_list_with_search(client, medecin, autre_medecin):
+    FicheFactory(declarant=medecin, prenom="Célia", nom="Debreu")
+    FicheFactory(declarant=medecin, prenom="Marc", nom="Delorme")
+    FicheFactory(declarant=autre_medecin, prenom="Céline", nom="Secret")
+    client.force_login(medecin)
+
+    response = client.get("/", {"prenom": "celi"})
+
+    content = response.content.decode()
+    assert "VOTRE LISTE CONTACT-COVID" in content
+    assert "1 fiche(s) trouvée(s)" in content
+    assert "Célia DE" in content and "Vous-même" in content
+    assert "Marc" not in content and "Céline" not in content
+
+
+def test_first_visit_invites_to_create_a_patient_zero(client, medecin):
+    client.force_login(medecin)
+    content = client.get("/").content.decode()
+    assert "aucune fiche pour l'instant" in content
+    assert "NOUVEAU PATIENT +" in content
+
+
+def test_creating_a_patient_zero_opens_its_fiche(client, medecin):
+    client.force_login(medecin)
+    response = client.post(reverse("tracing:patient_zero_create"), NEW_PZ)
+    fiche = Fiche.objects.get()
+    assert response.status_code == 302 and response.url == f"/fiches/{fiche.pk}/"
+    assert fiche.declarant == medecin and fiche.statut == Statut.EN_ATTENTE
+
+
+def test_invalid_input_is_kept_with_a_french_message(client, medecin):
+    client.force_login(medecin)
+    data = {**NEW_PZ, "nir": "1 85 05 78 006 084 92", "telephone": "12"}
+    response = client.post(reverse("tracing:patient_zero_create"), data)
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "La clé du NIR ne correspond pas" in content
+    assert "Numéro de téléphone invalide" in content
+    assert 'value="Shneidez"' in content and 'value="1 85 05 78 006 084 92"' in content
+    assert not Fiche.objects.exists()
+
+
+def test_known_nir_lookup_fills_the_identity(client, medecin):
+    BeneficiaireFactory(nir="185057800608491", nom="SHNEIDEZ", prenom="Kevan")
+    client.force_login(medecin)
+    response = client.post(
+        reverse("tracing:patient_zero_create"),
+        {"nir": "185057800608491", "action": "chercher_nir", "collectivite": "non"},
+    )
+    content = response.content.decode()
+    assert 'value="SHNEIDEZ"' in content and "readonly" in content
+    assert not Fiche.objects.exists()
+
+
+def test_stale_edit_is_refused_and_the_input_kept(client, medecin):
+    fiche = FicheFactory(declarant=medecin, nir="185057800608491", nom="Avant", prenom="K")
+    client.force_login(medecin)
+    data = {**NEW_PZ, "nom": "Ma saisie", "version": fiche.version - 1 or 99}
+    response = client.post(reverse("tracing:fiche_update", args=[fiche.pk]), data)
+    content = response.content.decode()
+    assert "modifiée par une autre personne" in content
+    assert 'value="Ma saisie"' in content
+    fiche.refresh_from_db()
+    assert fiche.nom == "Avant"
+
+
+def test_contact_form_pdf_names_the_patient_and_the_doctor(client, medecin, tmp_path):
+    import subprocess
+
+    fiche = FicheFactory(declarant=medecin, prenom="Kevan", nom="Shneidez")
+    client.force_login(medecin)
+    response = client.get(reverse("tracing:formulaire_contact", args=[fiche.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    path = tmp_path / "f.pdf"
+    path.write_bytes(response.content)
+    text = subprocess.run(  # noqa: S603
+        ["/usr/bin/pdftotext", "-layout", str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "FORMULAIRE DE CONTACT" in text
+    assert "Kevan SHNEIDEZ" in text and "Dr Sophie GÉNÉRALISTE" in text
+    assert "Date du dernier" in text
+
+
+def test_blank_contact_form_from_the_home_page(client, medecin):
+    client.force_login(medecin)
+    response = client.get(reverse("tracing:formulaire_contact_vierge"))
+    assert response.content.startswith(b"%PDF")
+
+
+def test_contact_form_is_emailed_to_the_patient(client, medecin, mailoutbox):
+    fiche = FicheFactory(declarant=medecin, email="kevan@exemple.fr")
+    client.force_login(medecin)
+    response = client.post(reverse("tracing:formulaire_contact_envoyer", args=[fiche.pk]))
+    assert response.status_code == 302
+    assert mailoutbox[0].to == ["kevan@exemple.fr"]
+    assert mailoutbox[0].attachments[0][2] == "application/pdf"
+
+
+def test_no_url_deletes_a_fiche(client, medecin):
+    from django.urls import get_resolver
+
+    names = [str(p.pattern) for p in get_resolver().url_patterns]
+    assert not any("supprim" in n or "delete" in n for n in names)
+
+
+def test_admin_offers_no_deletion(client, administrateur):
+    fiche = FicheFactory()
+    client.force_login(administrateur)
+    changelist = client.get(reverse("admin:fiches_fiche_changelist"))
+    assert changelist.status_code == 200
+    assert "delete_selected" not in changelist.content.decode()
+    delete = client.get(reverse("admin:fiches_fiche_delete", args=[fiche.pk]))
+    assert delete.status_code == 403
+    assert Fiche.objects.filter(pk=fiche.pk).exists()
