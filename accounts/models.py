@@ -160,6 +160,11 @@ class User(AbstractUser):
     doit_changer_mot_de_passe = models.BooleanField(
         _("doit choisir un nouveau mot de passe"), default=False
     )
+    # At most one reset e-mail per RESET_EMAIL_INTERVAL: "Mot de passe oublié" must not become a
+    # way to flood someone's mailbox.
+    reinitialisation_envoyee_le = models.DateTimeField(
+        _("dernier e-mail de réinitialisation"), null=True, blank=True
+    )
 
     objects = UserManager()
 

@@ -142,6 +142,9 @@ def _send_validation(*, user, site_url):
 # --- Password reset --------------------------------------------------------------------------
 
 
+RESET_EMAIL_INTERVAL = 60  # seconds between two reset e-mails to one account
+
+
 def _decoy_masked_email(identifier):
     """What the confirmation shows for an unknown number: a masked address like any other."""
     digest = hmac.new(
@@ -164,6 +167,15 @@ def password_reset_request(*, identifier, site_url, ip=None):
     user = found.user
     if user is None or not user.is_active or not user.email:
         return value if found.by_email else _decoy_masked_email(value)
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        now = timezone.now()
+        last = user.reinitialisation_envoyee_le
+        if last is not None and now - last < timedelta(seconds=RESET_EMAIL_INTERVAL):
+            # Same confirmation, no new e-mail: the previous link is still on its way.
+            return user.email if found.by_email else selectors.mask_email(user.email)
+        user.reinitialisation_envoyee_le = now
+        user.save(update_fields=["reinitialisation_envoyee_le"])
     link = _link(site_url, "accounts:reset_confirm", user, password_reset_token.make_token(user))
     emails.send(
         "reinitialisation",

@@ -143,3 +143,17 @@ def test_reset_lifts_a_lockout(client, docteur, mailoutbox):
 
     response = client.post(reverse("accounts:login"), {"username": "931234561", "password": NEW})
     assert response.status_code == 302
+
+
+def test_a_second_request_within_a_minute_sends_no_second_email(client, docteur, mailoutbox):
+    ask_reset(client, "931234561")
+    response = ask_reset(client, "931234561")
+
+    assert "s****@c***.fr" in response.content.decode()
+    assert len(mailoutbox) == 1
+
+    docteur.refresh_from_db()
+    docteur.reinitialisation_envoyee_le -= timedelta(minutes=2)
+    docteur.save()
+    ask_reset(client, "931234561")
+    assert len(mailoutbox) == 2
