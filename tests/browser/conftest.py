@@ -59,6 +59,7 @@ class PageChecker:
         self.console_errors = []
         self.accessibility = []
         self.axe = Axe()
+        self._running = False
         page.on("console", self._on_console)
         page.on("pageerror", lambda error: self.console_errors.append(str(error)))
         page.on("load", lambda _page: self.check_accessibility())
@@ -77,13 +78,38 @@ class PageChecker:
             return
         if not self.page.url.startswith("http") or self.page.url.endswith(".pdf"):
             return
-        results = self.axe.run(self.page)
+        if self._running:
+            # The "load" handler and the fixture's final check can overlap (axe refuses to run
+            # twice at once): let the run in progress finish; it checks the same page.
+            while self._running and not self.page.is_closed():
+                self.page.wait_for_timeout(50)
+            return
+        self._running = True
+        try:
+            results = self._run_axe()
+        finally:
+            self._running = False
+        if results is None:
+            return
         for violation in results.response["violations"]:
             if violation["impact"] in SERIOUS:
                 targets = [node["target"] for node in violation["nodes"]]
                 self.accessibility.append(
                     f"{self.page.url}: {violation['id']} ({violation['impact']}) {targets}"
                 )
+
+    def _run_axe(self):
+        from playwright.sync_api import Error
+
+        for _attempt in range(3):
+            try:
+                return self.axe.run(self.page)
+            except Error as error:
+                # A navigation replaced the page under axe: check the new one once it loaded.
+                if "context was destroyed" not in str(error) or self.page.is_closed():
+                    raise
+                self.page.wait_for_load_state("load")
+        return None
 
 
 @pytest.fixture
