@@ -177,3 +177,12 @@ def test_admin_offers_no_deletion(client, administrateur):
     delete = client.get(reverse("admin:fiches_fiche_delete", args=[fiche.pk]))
     assert delete.status_code == 403
     assert Fiche.objects.filter(pk=fiche.pk).exists()
+
+
+def test_contact_page_shows_household_and_offers_modifier(client, medecin):
+    contact = ContactFactory(origine__declarant=medecin, meme_foyer=True, prenom="Jean")
+    client.force_login(medecin)
+    content = client.get(reverse("tracing:fiche", args=[contact.pk])).content.decode()
+    assert "FICHE PERSONNE CONTACT" in content and "Contact à trouver" in content
+    assert 'Même foyer</dt><dd class="col-sm-9">Oui' in content
+    assert reverse("tracing:fiche_update", args=[contact.pk]) in content
