@@ -1,4 +1,3 @@
-import pytest
 from django.urls import reverse
 
 from fiches.models import Fiche
@@ -26,13 +25,15 @@ def test_anonymous_is_sent_to_sign_in(client, db):
         assert response.url.startswith(reverse("accounts:login"))
 
 
-@pytest.mark.parametrize("role", ["conseiller", "biologiste", "pharmacien", "agent_ars"])
-def test_other_roles_get_403_on_the_doctors_pages(client, request, role):
-    client.force_login(request.getfixturevalue(role))
+def test_other_roles_get_403_on_the_doctors_pages(
+    client, conseiller, biologiste, pharmacien, agent_ars
+):
     fiche = FicheFactory()
-    for url in [*_urls(fiche), reverse("tracing:patient_zero_create")]:
-        assert client.get(url).status_code == 403
-    assert client.get("/").status_code == 200  # their own simple home
+    for user in (conseiller, biologiste, pharmacien, agent_ars):
+        client.force_login(user)
+        for url in [*_urls(fiche), reverse("tracing:patient_zero_create")]:
+            assert client.get(url).status_code == 403, (user.role, url)
+        assert client.get("/").status_code == 200  # their own simple home
 
 
 def test_another_doctors_fiche_is_a_404(client, medecin, autre_medecin):
@@ -176,3 +177,12 @@ def test_admin_offers_no_deletion(client, administrateur):
     delete = client.get(reverse("admin:fiches_fiche_delete", args=[fiche.pk]))
     assert delete.status_code == 403
     assert Fiche.objects.filter(pk=fiche.pk).exists()
+
+
+def test_contact_page_shows_household_and_offers_modifier(client, medecin):
+    contact = ContactFactory(origine__declarant=medecin, meme_foyer=True, prenom="Jean")
+    client.force_login(medecin)
+    content = client.get(reverse("tracing:fiche", args=[contact.pk])).content.decode()
+    assert "FICHE PERSONNE CONTACT" in content and "Contact à trouver" in content
+    assert 'Même foyer</dt><dd class="col-sm-9">Oui' in content
+    assert reverse("tracing:fiche_update", args=[contact.pk]) in content
