@@ -132,8 +132,8 @@ class SetPasswordForm(PasswordRulesMixin, forms.Form):
         return self.cleaned_data
 
 
-class PasswordChangeForm(SetPasswordForm):
-    field_order = ["current_password", "new_password1", "new_password2"]
+class CurrentPasswordMixin(forms.Form):
+    """A change to the account's identifiers asks for its current password (self.user's)."""
 
     current_password = forms.CharField(
         label=_("Mot de passe actuel"),
@@ -148,24 +148,19 @@ class PasswordChangeForm(SetPasswordForm):
         return value
 
 
-class EmailChangeForm(EmailPairMixin, forms.Form):
+class PasswordChangeForm(CurrentPasswordMixin, SetPasswordForm):
+    field_order = ["current_password", "new_password1", "new_password2"]
+
+
+class EmailChangeForm(EmailPairMixin, CurrentPasswordMixin):
+    field_order = ["email", "email_confirmation", "current_password"]
+
     email = forms.EmailField(label=_("Nouvelle adresse e-mail"))
     email_confirmation = forms.EmailField(label=_("Confirmer la nouvelle adresse e-mail"))
-    current_password = forms.CharField(
-        label=_("Mot de passe actuel"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )
 
     def __init__(self, user, *args, **kwargs):
         self.user = user
         super().__init__(*args, **kwargs)
-
-    def clean_current_password(self):
-        value = self.cleaned_data["current_password"]
-        if not self.user.check_password(value):
-            raise forms.ValidationError(_("Le mot de passe actuel est incorrect."))
-        return value
 
     def clean(self):
         self.cleaned_data["new_email"] = self.clean_email_pair("email", "email_confirmation")
