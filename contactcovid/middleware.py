@@ -14,3 +14,27 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
         return response
+
+
+class ForwardedForMiddleware:
+    """Behind TRUSTED_PROXIES reverse proxies, take the client's address from X-Forwarded-For.
+
+    Each proxy appends the address it received the request from, so the client is the
+    TRUSTED_PROXIES-th address from the right; anything to its left was typed by the client and
+    is ignored. Every later reader (security events, audit log) then uses REMOTE_ADDR as is.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.proxies = settings.TRUSTED_PROXIES
+
+    def __call__(self, request):
+        if self.proxies:
+            forwarded = [
+                address.strip()
+                for address in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+                if address.strip()
+            ]
+            if len(forwarded) >= self.proxies:
+                request.META["REMOTE_ADDR"] = forwarded[-self.proxies]
+        return self.get_response(request)

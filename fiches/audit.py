@@ -97,7 +97,7 @@ class AuditLog(models.Model):
 
 
 def client_ip(request):
-    """The client's address. Behind the load balancer, REMOTE_ADDR is set by the proxy setup."""
+    """The client's address (behind proxies, ForwardedForMiddleware has set REMOTE_ADDR)."""
     if request is None:
         return None
     return request.META.get("REMOTE_ADDR") or None

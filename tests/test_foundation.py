@@ -213,3 +213,24 @@ def test_production_settings_pass_the_deployment_checklist():
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_client_address_is_read_from_the_trusted_proxy_header(rf, settings):
+    from contactcovid.middleware import ForwardedForMiddleware
+
+    seen = {}
+
+    def view(request):
+        seen["ip"] = request.META["REMOTE_ADDR"]
+        return None
+
+    settings.TRUSTED_PROXIES = 1
+    request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9")
+    ForwardedForMiddleware(view)(request)
+    # The address the load balancer saw; the one the client typed on the left is ignored.
+    assert seen["ip"] == "203.0.113.9"
+
+    settings.TRUSTED_PROXIES = 0
+    request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6")
+    ForwardedForMiddleware(view)(request)
+    assert seen["ip"] == "10.0.0.2"
