@@ -105,9 +105,7 @@ class Prelevement(_AppendOnly):
     date = models.DateField(_("date du prélèvement"))
     lieu = models.CharField(_("lieu du prélèvement"), max_length=200)
     created_at = models.DateTimeField(_("enregistré le"), default=timezone.now)
-    resultat = models.CharField(
-        _("résultat RT-PCR"), max_length=8, choices=Resultat, blank=True
-    )
+    resultat = models.CharField(_("résultat RT-PCR"), max_length=8, choices=Resultat, blank=True)
     resultat_le = models.DateTimeField(_("résultat enregistré le"), null=True, blank=True)
 
     class Meta:

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.roles import Role
 from fiches import selectors, services
+from fiches.audit import audit_log
 from fiches.forms import ContactForm, PatientZeroForm, RechercheForm
 from fiches.models import DomainError
 from fiches.pdf import formulaire_contact_pdf
@@ -20,10 +21,22 @@ from tracing.policy import fiches_visible_to, get_fiche_for_user, role_required
 medecin_required = role_required(Role.MEDECIN)
 
 
+# Each role's main page (the doctor's list is served at the home URL itself).
+HOME_OF_ROLE = {
+    Role.CONSEILLER: "tracing:plateforme_file",
+    Role.BIOLOGISTE: "tracing:laboratoire_recherche",
+    Role.PHARMACIEN: "tracing:pharmacie_recherche",
+    Role.ARS: "tracing:ars_collectivites",
+}
+
+
 @login_required
 def home(request):
     if request.user.has_role(Role.MEDECIN):
         return fiche_list(request)
+    role = request.user.role
+    if role in HOME_OF_ROLE:
+        return redirect(HOME_OF_ROLE[role])
     return render(request, "tracing/home.html")
 
 
@@ -136,6 +149,7 @@ def contact_create(request, pk):
 def fiche_detail(request, pk):
     """FICHE PATIENT ZÉRO (with its PERSONNES CONTACTS), or a contact's fiche."""
     fiche = get_fiche_for_user(request.user, pk)
+    audit_log(actor=request.user, action="fiche.viewed", obj=fiche, request=request)
     context = {"fiche": fiche, "historique": fiche.historique.select_related("by")}
     if fiche.is_patient_zero:
         contacts = selectors.contacts_of(fiche, fiches_visible_to(request.user))
@@ -200,6 +214,10 @@ def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
 @medecin_required
 def formulaire_contact(request, pk):
     fiche = get_fiche_for_user(request.user, pk)
+    audit_log(
+        actor=request.user, action="fiche.viewed", obj=fiche, data={"format": "pdf"},
+        request=request,
+    )  # fmt: skip
     pdf = formulaire_contact_pdf(fiche=fiche, medecin=request.user)
     return _pdf_response(pdf, "formulaire-de-contact.pdf")
 

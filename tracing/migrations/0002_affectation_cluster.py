@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0003_referentiel_lockout_events_outbox'),
-        ('fiches', '0004_appel_delivrancemasques_prelevement_fiche_rappel_le_and_more'),
+        ('fiches', '0004_tracing_appel_prelevement_masques'),
         ('tracing', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
