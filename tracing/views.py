@@ -21,22 +21,25 @@ from tracing.policy import fiches_visible_to, get_fiche_for_user, role_required
 medecin_required = role_required(Role.MEDECIN)
 
 
-# Each role's main page (the doctor's list is served at the home URL itself).
-HOME_OF_ROLE = {
-    Role.CONSEILLER: "tracing:plateforme_file",
-    Role.BIOLOGISTE: "tracing:laboratoire_recherche",
-    Role.PHARMACIEN: "tracing:pharmacie_recherche",
-    Role.ARS: "tracing:ars_collectivites",
-}
+def _home_of_role():
+    """Each role's main page, served at the home URL itself (as the doctor's list is)."""
+    from tracing import views_ars, views_laboratoire, views_pharmacie, views_plateforme
+
+    return {
+        Role.CONSEILLER: views_plateforme.file_appels,
+        Role.BIOLOGISTE: views_laboratoire.recherche,
+        Role.PHARMACIEN: views_pharmacie.recherche,
+        Role.ARS: views_ars.collectivites,
+    }
 
 
 @login_required
 def home(request):
     if request.user.has_role(Role.MEDECIN):
         return fiche_list(request)
-    role = request.user.role
-    if role in HOME_OF_ROLE:
-        return redirect(HOME_OF_ROLE[role])
+    view = _home_of_role().get(request.user.role)
+    if view is not None:
+        return view(request)
     return render(request, "tracing/home.html")
 
 

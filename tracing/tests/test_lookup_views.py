@@ -11,7 +11,7 @@ from fiches.models import Nature
 from fiches.models_tracing import DelivranceMasques
 from fiches.statuses import Statut
 from fiches.tests.factories import ContactFactory
-from tracing.tests.conftest import NIR_LUCAS
+from tracing.tests.fixtures import NIR_LUCAS
 
 pytestmark = pytest.mark.django_db
 

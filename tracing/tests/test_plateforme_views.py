@@ -10,7 +10,7 @@ from fiches.audit import AuditLog
 from fiches.models_tracing import Appel
 from fiches.statuses import Statut
 from fiches.tests.factories import ContactFactory
-from tracing.tests.conftest import NIR_LUCAS  # noqa: F401
+from tracing.tests.fixtures import NIR_LUCAS  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
