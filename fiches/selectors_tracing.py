@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.utils import timezone
 
-from fiches.identity import normalize_name
+from fiches.identity import format_nir, format_phone, normalize_name
 from fiches.models import Beneficiaire, Collectivite, Fiche
 from fiches.statuses import Statut
 
@@ -67,11 +67,14 @@ def file_appels(
 
 
 def _with_sexe(row: dict) -> dict:
-    """Sexe from the référentiel when the person is known, else from the NIR's first digit."""
+    """Sexe from the référentiel when the person is known, else from the NIR's first digit;
+    NIR and phone as people read them."""
     code = row.pop("beneficiaire__sexe", "") or ""
     if not code and row.get("nir"):
         code = {"1": "M", "3": "M", "7": "M", "2": "F", "4": "F", "8": "F"}.get(row["nir"][0], "")
     row["sexe"] = Beneficiaire.Sexe(code).label if code else ""
+    row["nir_affiche"] = format_nir(row.get("nir", ""))
+    row["telephone_affiche"] = format_phone(row.get("telephone", ""))
     return row
 
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fiches.audit import AuditLog
+from fiches.identity import format_nir
 from fiches.models import Nature
 from fiches.models_tracing import DelivranceMasques
 from fiches.statuses import Statut
@@ -109,8 +110,8 @@ def test_pharmacist_sees_identity_and_coordinates_only(client, pharmacien, conta
 
     html = client.get(reverse("tracing:pharmacie_personne", args=[contact93.pk])).content.decode()
 
-    for visible in ("PETIT", "Lucas", "14/03/2010", "Homme", NIR_LUCAS, "+33612000001",
-                    "12 rue de Paris"):  # fmt: skip
+    for visible in ("PETIT", "Lucas", "14/03/2010", "Homme", format_nir(NIR_LUCAS),
+                    "06 12 00 00 01", "12 rue de Paris"):  # fmt: skip
         assert visible in html
     for hidden in (
         "Benali",
