@@ -31,6 +31,8 @@ CONTACT_TROUVABLE = {
     "date_naissance": date(2010, 3, 14),
 }
 
+COMMUNES = {"93100": "Montreuil", "75012": "Paris", "69003": "Lyon"}
+
 # (prénom, nom, NIR body, date de naissance, code postal, collectivité, accord identité,
 #  [contacts: (fields, path of statuses)])
 PATIENTS = [
@@ -82,8 +84,9 @@ def load_demo_tracing(stdout=None):
             user=medecin,
             data={
                 "prenom": prenom, "nom": nom, "nir": _nir(nir), "date_naissance": naissance,
-                "code_postal": cp, "argument_diagnostic": ArgumentDiagnostic.RT_PCR,
-                "information_patient": True, "collectivite": collectivite,
+                "code_postal": cp, "commune": COMMUNES[cp],
+                "argument_diagnostic": ArgumentDiagnostic.RT_PCR, "information_patient": True,
+                "collectivite": collectivite,
                 "accord_identite": accord,
             },
         )  # fmt: skip

@@ -149,3 +149,12 @@ class ClusterForm(_Styled, forms.ModelForm):
 
 class LierFicheForm(_Styled, forms.Form):
     fiche = forms.IntegerField(label=_("N° de la fiche à lier"), min_value=1)
+
+
+class ClusterSuiviForm(_Styled, forms.ModelForm):
+    """Following a cluster: its status and notes (name, kind and département stay)."""
+
+    class Meta:
+        model = Cluster
+        fields = ["statut", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 4})}

@@ -16,7 +16,7 @@ from fiches.audit import audit_log
 from fiches.geography import departements_of_region, region_name
 from fiches.models import DomainError
 from tracing import services
-from tracing.forms import ClusterForm, LierFicheForm
+from tracing.forms import ClusterForm, ClusterSuiviForm, LierFicheForm
 from tracing.models import Cluster
 from tracing.policy import fiches_visible_to, region_of, role_required
 
@@ -71,7 +71,6 @@ def clusters(request):
 
 
 def _cluster_page(request, cluster, *, status=200, form=None, lier_form=None):
-    region = region_of(request.user)
     context = {
         **_region_context(request.user),
         "cluster": cluster,
@@ -80,7 +79,7 @@ def _cluster_page(request, cluster, *, status=200, form=None, lier_form=None):
             .filter(clusters=cluster)
             .only("id", "nom", "prenom", "nature", "statut", "departement", "commune")[:500]
         ),
-        "form": form or ClusterForm(instance=cluster, departements=departements_of_region(region)),
+        "form": form or ClusterSuiviForm(instance=cluster),
         "lier_form": lier_form or LierFicheForm(),
     }
     return render(request, "tracing/ars/cluster.html", context, status=status)
@@ -90,10 +89,7 @@ def _cluster_page(request, cluster, *, status=200, form=None, lier_form=None):
 def cluster_detail(request, pk):
     cluster = get_object_or_404(_clusters_of(request.user), pk=pk)
     if request.method == "POST":
-        form = ClusterForm(
-            request.POST, instance=Cluster(pk=cluster.pk),
-            departements=departements_of_region(cluster.region),
-        )  # fmt: skip
+        form = ClusterSuiviForm(request.POST, instance=Cluster(pk=cluster.pk))
         if form.is_valid():
             services.cluster_update(
                 cluster=cluster,
