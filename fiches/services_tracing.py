@@ -14,7 +14,7 @@ from fiches import statuses
 from fiches.audit import audit_log
 from fiches.models import ArgumentDiagnostic, DomainError, Fiche
 from fiches.models_tracing import Appel, DelivranceMasques, Prelevement
-from fiches.services import fiche_promote, status_change
+from fiches.services import fiche_promote, fiche_update, status_change
 from fiches.statuses import Statut
 
 # Where each outcome of a call takes the fiche.
@@ -201,3 +201,15 @@ def masques_deliver(
         request=request,
     )
     return delivrance
+
+
+@transaction.atomic
+def fiche_enrich(*, fiche: Fiche, user, data: dict, version: int, request=None) -> Fiche:
+    """The platform completes a fiche (the guide's « enrichissement progressif ») through the
+    doctor's `fiche_update`; a contact à trouver whose phone is now known becomes À contacter."""
+    updated = fiche_update(fiche=fiche, user=user, data=data, version=version, valider=True)
+    if updated.statut == Statut.CONTACT_A_TROUVER and updated.telephone:
+        updated = status_change(
+            fiche=updated, user=user, to=Statut.A_CONTACTER, motif=_("Téléphone renseigné")
+        )
+    return updated

@@ -40,6 +40,16 @@ urlpatterns = [
         views_plateforme.cloturer,
         name="plateforme_cloturer",
     ),
+    path(
+        "plateforme/fiches/<int:pk>/completer/",
+        views_plateforme.fiche_enrich,
+        name="plateforme_completer",
+    ),
+    path(
+        "plateforme/fiches/<int:pk>/ajouter-contact/",
+        views_plateforme.contact_create,
+        name="plateforme_contact_create",
+    ),
     # Biologiste
     path("laboratoire/", views_laboratoire.recherche, name="laboratoire_recherche"),
     path(

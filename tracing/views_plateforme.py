@@ -1,15 +1,20 @@
 """Conseiller plateforme (Assurance Maladie, niveau 2): the work queue, a fiche with its calls,
 recording a call, completing a phone number, closing a fiche."""
 
+from copy import copy
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.roles import Role
-from fiches import selectors_tracing, services_tracing
+from fiches import selectors_tracing, services, services_tracing
 from fiches.audit import audit_log
+from fiches.forms import ContactForm, PatientZeroForm
 from fiches.models import DomainError, OuiNon
+from fiches.statuses import Statut
 from tracing.forms import AppelForm, ClotureForm, FileFiltreForm, TelephoneForm
 from tracing.policy import departements_of, fiches_visible_to, get_fiche_for_user, role_required
 
@@ -136,3 +141,74 @@ def cloturer(request, pk):
             messages.success(request, _("Fiche clôturée."))
             return redirect("tracing:plateforme_fiche", pk=fiche.pk)
     return _fiche_page(request, fiche, status=400, cloture_form=form)
+
+
+def _form_context(form, *, title, cancel_url, origine=None, fiche=None):
+    return {
+        "form": form,
+        "fiche": fiche,
+        "origine": origine,
+        "title": title,
+        "cancel_url": cancel_url,
+        "can_draft": False,
+        "can_lookup": False,
+    }
+
+
+@conseiller_required
+def contact_create(request, pk):
+    """The platform adds a contact to a patient zéro of its départements (the doctor's form and
+    service; the contact's doctor is the patient zéro's)."""
+    origine = get_fiche_for_user(request.user, pk, write=True)
+    if not origine.is_patient_zero:
+        return redirect("tracing:plateforme_fiche", pk=origine.pk)
+    form = ContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            contact = services.fiche_create(
+                user=request.user, data=form.domain_data(), origine=origine
+            )
+        except DomainError as error:
+            _show_error(form, error)
+        else:
+            if contact.telephone:
+                services.status_change(
+                    fiche=contact, user=request.user, to=Statut.A_CONTACTER,
+                    motif=_("Téléphone renseigné"),
+                )  # fmt: skip
+            messages.success(request, _("Personne contact ajoutée."))
+            return redirect("tracing:plateforme_fiche", pk=origine.pk)
+    cancel = reverse("tracing:plateforme_fiche", args=[origine.pk])
+    context = _form_context(form, title=_("Ajouter un contact"), cancel_url=cancel, origine=origine)
+    return render(request, "tracing/fiche_form.html", context, status=400 if form.errors else 200)
+
+
+@conseiller_required
+def fiche_enrich(request, pk):
+    """COMPLÉTER LA FICHE: the doctor's form; the fiche's version guards against an edit made
+    meanwhile."""
+    fiche = get_fiche_for_user(request.user, pk, write=True)
+    form_class = PatientZeroForm if fiche.is_patient_zero else ContactForm
+    if request.method == "POST":
+        form = form_class(request.POST, instance=copy(fiche))
+        if form.is_valid():
+            try:
+                services_tracing.fiche_enrich(
+                    fiche=fiche, user=request.user, data=form.domain_data(),
+                    version=form.cleaned_data["version"] or 0, request=request,
+                )  # fmt: skip
+            except DomainError as error:
+                _show_error(form, error)
+            else:
+                messages.success(request, _("Fiche enregistrée."))
+                return redirect("tracing:plateforme_fiche", pk=fiche.pk)
+    else:
+        form = form_class(instance=fiche, initial={"version": fiche.version})
+    context = _form_context(
+        form,
+        title=_("Compléter la fiche"),
+        cancel_url=reverse("tracing:plateforme_fiche", args=[fiche.pk]),
+        fiche=fiche,
+        origine=fiche.origine if not fiche.is_patient_zero else None,
+    )
+    return render(request, "tracing/fiche_form.html", context, status=400 if form.errors else 200)

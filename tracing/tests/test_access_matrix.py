@@ -37,6 +37,8 @@ MATRIX = [
     ("plateforme_appel", "post", "platform", {"conseiller": (400, 404)}),
     ("plateforme_telephone", "post", "platform", {"conseiller": (400, 404)}),
     ("plateforme_cloturer", "post", "platform", {"conseiller": (400, 404)}),
+    ("plateforme_completer", "get", "platform", {"conseiller": (PAGE, 404)}),
+    ("plateforme_contact_create", "get", "platform_pz", {"conseiller": (PAGE, 404)}),
     ("laboratoire_recherche", "get", None, {"biologiste": PAGE}),
     ("laboratoire_personne", "get", "found", {"biologiste": (PAGE, 404)}),
     ("laboratoire_prelevement", "post", "found", {"biologiste": (400, 404)}),
@@ -75,6 +77,7 @@ def world(request, medecin, autre_medecin, conseiller93, ars_idf, biologiste, ph
     return {
         "doctor": (contact93.origine.pk, other_doctor_fiche.pk),
         "platform": (contact93.pk, contact75.pk),
+        "platform_pz": (contact93.origine_id, contact75.origine_id),
         "found": (contact93.pk, hidden.pk),
         "sample": ((contact93.pk, own_sample.pk), (hidden.pk, other_sample.pk)),
         "cluster": (

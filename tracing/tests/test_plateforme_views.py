@@ -214,3 +214,42 @@ def test_fiche_outside_the_caisse_departements_is_a_404(client, conseiller93, co
     response = client.post(reverse("tracing:plateforme_appel", args=[contact75.pk]),
                            {"issue": "joint"})  # fmt: skip
     assert response.status_code == 404
+
+
+def test_conseiller_adds_a_contact_with_a_phone_it_is_to_contact_and_keeps_the_doctor(
+    client, conseiller93, patient93
+):
+    client.force_login(conseiller93)
+
+    response = client.post(reverse("tracing:plateforme_contact_create", args=[patient93.pk]), {
+        "nom": "Girard", "prenom": "Emma", "code_postal": "93200", "telephone": "06 11 22 33 44",
+        "collectivite": "non",
+        "action": "valider",
+    })  # fmt: skip
+
+    assert response.status_code == 302
+    contact = patient93.contacts.get(prenom="Emma")
+    assert contact.statut == Statut.A_CONTACTER
+    assert contact.medecin == patient93.medecin
+    assert contact.declarant == conseiller93
+
+
+def test_enriching_a_contact_with_its_phone_moves_it_to_a_contacter(
+    client, conseiller93, patient93
+):
+    contact = ContactFactory(origine=patient93, departement="93", code_postal="93100",
+                             telephone="", nom="Girard", prenom="Emma")  # fmt: skip
+    client.force_login(conseiller93)
+    url = reverse("tracing:plateforme_completer", args=[contact.pk])
+    assert client.get(url).status_code == 200
+
+    response = client.post(url, {
+        "nom": "Girard", "prenom": "Emma", "code_postal": "93100", "telephone": "06 11 22 33 44",
+        "commune": "Montreuil", "version": contact.version, "action": "valider",
+        "collectivite": "non",
+    })  # fmt: skip
+
+    assert response.status_code == 302
+    contact.refresh_from_db()
+    assert (contact.commune, contact.statut) == ("Montreuil", Statut.A_CONTACTER)
+    assert AuditLog.objects.for_object(contact).filter(action="fiche.updated").exists()
