@@ -167,6 +167,10 @@ def fiche_update(request, pk):
     fiche = get_fiche_for_user(request.user, pk, write=True)
     form_class = PatientZeroForm if fiche.is_patient_zero else ContactForm
     if request.method != "POST":
+        audit_log(
+            actor=request.user, action="fiche.viewed", obj=fiche, data={"page": "modifier"},
+            request=request,
+        )  # fmt: skip
         form = form_class(instance=fiche, initial={"version": fiche.version})
         return render(request, "tracing/fiche_form.html", _update_context(form, fiche))
     action = _form_action(request)

@@ -203,6 +203,10 @@ def fiche_enrich(request, pk):
                 messages.success(request, _("Fiche enregistrée."))
                 return redirect("tracing:plateforme_fiche", pk=fiche.pk)
     else:
+        audit_log(
+            actor=request.user, action="fiche.viewed", obj=fiche, data={"page": "completer"},
+            request=request,
+        )  # fmt: skip
         form = form_class(instance=fiche, initial={"version": fiche.version})
     context = _form_context(
         form,
