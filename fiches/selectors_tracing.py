@@ -8,7 +8,7 @@ so a template cannot reach any other field.
 
 from dataclasses import dataclass
 
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 from django.utils import timezone
 
 from fiches.identity import format_nir, format_phone, normalize_name
@@ -33,8 +33,9 @@ class QueuePage:
 def file_appels(
     fiches: QuerySet[Fiche], *, departement: str = "", statut: str = "", page: int = 1, now=None
 ) -> QueuePage:
-    """The people to call: Patient à rappeler whose recall time has come, then À contacter,
-    then Contact à trouver; oldest first in each. A recall still to come is not in the queue."""
+    """The people to call: Patient à rappeler whose recall time has come (earliest recall
+    first), then À contacter, then Contact à trouver; oldest first in each. A recall still to
+    come is not in the queue."""
     now = now or timezone.now()
     page = min(max(page, 1), QUEUE_MAX_PAGES)
     rows = fiches.filter(statut__in=QUEUE_STATUSES).exclude(
@@ -51,7 +52,7 @@ def file_appels(
             default=Value(2),
             output_field=IntegerField(),
         )
-    ).order_by("rang", "statut_depuis", "id")
+    ).order_by("rang", F("rappel_le").asc(nulls_first=True), "statut_depuis", "id")
     rows = rows.only(
         "id", "nom", "prenom", "nature", "departement", "commune", "telephone", "statut",
         "statut_depuis", "rappel_le",

@@ -72,6 +72,26 @@ def test_queue_shows_due_recalls_first_then_to_contact_then_to_find_oldest_first
     assert "Parisien" not in html
 
 
+def test_due_recalls_come_earliest_recall_first(client, conseiller93, patient93):
+    now = timezone.now()
+    ContactFactory(
+        origine=patient93,
+        departement="93",
+        prenom="Rappeltard",
+        statut=Statut.PATIENT_A_RAPPELER,
+        rappel_le=now - timedelta(minutes=5),
+        statut_depuis=now - timedelta(days=3),
+    )
+    ContactFactory(origine=patient93, departement="93", prenom="Rappeltot",
+                   statut=Statut.PATIENT_A_RAPPELER, rappel_le=now - timedelta(hours=2),
+                   statut_depuis=now - timedelta(days=1))  # fmt: skip
+    client.force_login(conseiller93)
+
+    html = _queue(client)
+
+    assert html.index("Rappeltot") < html.index("Rappeltard")
+
+
 def test_queue_filters_by_statut_and_runs_in_constant_queries(
     client, conseiller93, patient93, django_assert_max_num_queries
 ):
