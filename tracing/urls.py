@@ -78,6 +78,7 @@ urlpatterns = [
     # Agent ARS
     path("ars/", views_ars.collectivites, name="ars_collectivites"),
     path("ars/export.csv", views_ars.export_csv, name="ars_export"),
+    path("ars/fiches/<int:pk>/", views_ars.fiche_detail, name="ars_fiche"),
     path("ars/clusters/", views_ars.clusters, name="ars_clusters"),
     path("ars/clusters/<int:pk>/", views_ars.cluster_detail, name="ars_cluster"),
     path("ars/clusters/<int:pk>/lier/", views_ars.cluster_lier, name="ars_cluster_lier"),

@@ -18,7 +18,7 @@ from fiches.models import DomainError
 from tracing import services
 from tracing.forms import ClusterForm, ClusterSuiviForm, LierFicheForm
 from tracing.models import Cluster
-from tracing.policy import fiches_visible_to, region_of, role_required
+from tracing.policy import fiches_visible_to, get_fiche_for_user, region_of, role_required
 
 ars_required = role_required(Role.ARS)
 
@@ -165,3 +165,16 @@ def export_csv(request):
         request=request,
     )
     return response
+
+
+@ars_required
+def fiche_detail(request, pk):
+    """A collectivity case of the région, read-only (the ARS reads everything on it)."""
+    fiche = get_fiche_for_user(request.user, pk)
+    audit_log(actor=request.user, action="fiche.viewed", obj=fiche, request=request)
+    context = {
+        "fiche": fiche,
+        "clusters": fiche.clusters.filter(region=region_of(request.user)).only("id", "nom"),
+        "historique": fiche.historique.select_related("by"),
+    }
+    return render(request, "tracing/ars/fiche.html", context)

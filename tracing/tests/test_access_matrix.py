@@ -49,6 +49,7 @@ MATRIX = [
     ("ars_collectivites", "get", None, {"agent_ars": PAGE}),
     ("ars_export", "get", None, {"agent_ars": PAGE}),
     ("ars_clusters", "get", None, {"agent_ars": PAGE}),
+    ("ars_fiche", "get", "collectivity", {"agent_ars": (PAGE, 404)}),
     ("ars_cluster", "get", "cluster", {"agent_ars": (PAGE, 404)}),
     ("ars_cluster_lier", "post", "cluster", {"agent_ars": (400, 404)}),
 ]  # fmt: skip
@@ -78,6 +79,8 @@ def world(request, medecin, autre_medecin, conseiller93, ars_idf, biologiste, ph
         "doctor": (contact93.origine.pk, other_doctor_fiche.pk),
         "platform": (contact93.pk, contact75.pk),
         "platform_pz": (contact93.origine_id, contact75.origine_id),
+        # patient93 exposed a school (Île-de-France); the other doctor's fiche exposed none.
+        "collectivity": (contact93.origine_id, other_doctor_fiche.pk),
         "found": (contact93.pk, hidden.pk),
         "sample": ((contact93.pk, own_sample.pk), (hidden.pk, other_sample.pk)),
         "cluster": (

@@ -96,3 +96,15 @@ def test_agent_without_region_sees_nothing(client, agent_ars, cases):
     assert "Ecolier" not in client.get(reverse("tracing:ars_collectivites")).content.decode()
     lines = client.get(reverse("tracing:ars_export")).content.decode("utf-8-sig").splitlines()
     assert len(lines) == 1
+
+
+def test_agent_opens_a_case_of_its_region_and_the_view_is_audited(client, ars_idf, cases):
+    client.force_login(ars_idf)
+
+    html = client.get(reverse("tracing:ars_fiche", args=[cases["ecole93"].pk])).content.decode()
+    outside = client.get(reverse("tracing:ars_fiche", args=[cases["ehpad69"].pk]))
+    no_collectivity = client.get(reverse("tracing:ars_fiche", args=[cases["sans93"].pk]))
+
+    assert "Milieu scolaire" in html and "Ecolier" in html
+    assert (outside.status_code, no_collectivity.status_code) == (404, 404)
+    assert AuditLog.objects.for_object(cases["ecole93"]).filter(action="fiche.viewed").exists()
