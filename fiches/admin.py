@@ -3,10 +3,14 @@ delete permission, no bulk delete action. Statuses are read-only here (only
 `fiches.services.status_change` moves them)."""
 
 from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from fiches.audit import AuditLog
 from fiches.models import Beneficiaire, Fiche, StatusChange
+from fiches.models_tracing import Appel, DelivranceMasques, Prelevement
 
 
 class NoDeleteAdmin(admin.ModelAdmin):
@@ -41,9 +45,25 @@ class FicheAdmin(NoDeleteAdmin):
     show_full_result_count = False
     list_select_related = ["declarant"]
     raw_id_fields = ["origine", "beneficiaire", "declarant", "medecin"]
-    readonly_fields = ["nature", "statut", "statut_depuis", "brouillon", "version", "created_at",
-                       "declarant", "medecin", "origine", "departement"]  # fmt: skip
+    readonly_fields = ["qui_a_consulte", "nature", "statut", "statut_depuis", "brouillon",
+                       "version", "created_at", "declarant", "medecin", "origine", "departement",
+                       "rappel_le"]  # fmt: skip
     inlines = [StatusChangeInline]
+
+    @admin.display(description=_("Journal d'audit"))
+    def qui_a_consulte(self, obj):
+        """The audit log of this fiche: who viewed, looked up or changed it."""
+        if obj is None or obj.pk is None:
+            return "—"
+        content_type = ContentType.objects.get_for_model(Fiche)
+        url = reverse("admin:fiches_auditlog_changelist")
+        return format_html(
+            '<a href="{}?content_type={}&amp;object_id={}">{}</a>',
+            url,
+            content_type.pk,
+            obj.pk,
+            _("Qui a consulté cette fiche"),
+        )
 
     def has_add_permission(self, request):
         return False  # fiches are created through the services, by the professionals
@@ -85,3 +105,34 @@ class AuditLogAdmin(NoDeleteAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class _ReadOnlyHistoryAdmin(NoDeleteAdmin):
+    """Calls, samples and mask deliveries are events written by the services: read-only."""
+
+    list_select_related = ["fiche", "by"]
+    raw_id_fields = ["fiche", "by"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Appel)
+class AppelAdmin(_ReadOnlyHistoryAdmin):
+    list_display = ["at", "fiche", "issue", "rappel_le", "by"]
+    list_filter = ["issue"]
+
+
+@admin.register(Prelevement)
+class PrelevementAdmin(_ReadOnlyHistoryAdmin):
+    list_display = ["date", "fiche", "lieu", "resultat", "by"]
+    list_filter = ["resultat"]
+
+
+@admin.register(DelivranceMasques)
+class DelivranceMasquesAdmin(_ReadOnlyHistoryAdmin):
+    list_display = ["date", "fiche", "nombre", "by"]

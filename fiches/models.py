@@ -246,6 +246,8 @@ class Fiche(models.Model):
     statut_depuis = models.DateTimeField(_("depuis"), default=timezone.now, editable=False)
     brouillon = models.BooleanField(_("brouillon"), default=False, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
+    # Patient à rappeler: when the platform calls again (set by fiches.services_tracing).
+    rappel_le = models.DateTimeField(_("à rappeler le"), null=True, blank=True, editable=False)
 
     objects = UndeletableQuerySet.as_manager()
 
@@ -271,6 +273,10 @@ class Fiche(models.Model):
             ),
             models.Index(fields=["statut", "-created_at"], name="fiche_statut_created"),
             models.Index(fields=["origine", "-created_at"], name="fiche_origine_created"),
+            # The platforms' work queue: one département, the statuses to call, oldest first.
+            models.Index(
+                fields=["departement", "statut", "statut_depuis", "id"], name="fiche_file_appels"
+            ),
         ]
 
     def __str__(self):
@@ -359,3 +365,8 @@ class StatusChange(models.Model):
 
 
 from fiches.audit import AuditLog  # noqa: E402, F401 (the audit log is a model of this app)
+from fiches.models_tracing import (  # noqa: E402, F401 (calls, samples, masks: issue 5)
+    Appel,
+    DelivranceMasques,
+    Prelevement,
+)

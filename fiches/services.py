@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fiches import statuses
+from fiches.audit import audit_log
 from fiches.models import (
     DERIVED_FIELDS,
     Beneficiaire,
@@ -138,6 +139,7 @@ def fiche_create(
     fiche.set_identity_normalised()
     fiche.save()
     _record(fiche, from_statut="", to_statut=fiche.statut, by=user, motif=_("Création de la fiche"))
+    audit_log(actor=user, action="fiche.created", obj=fiche, data={"statut": fiche.statut})
     return fiche
 
 
@@ -158,6 +160,12 @@ def status_change(*, fiche: Fiche, user, to: str, motif: str = "") -> Fiche:
     locked.save(update_fields=["statut", "statut_depuis", "version"])
     locked.refresh_from_db(fields=["version"])
     _record(locked, from_statut=from_statut, to_statut=to, by=user, motif=motif)
+    audit_log(
+        actor=user,
+        action="fiche.status_changed",
+        obj=locked,
+        data={"de": from_statut, "vers": to, "motif": str(motif)},
+    )
     return locked
 
 
@@ -192,6 +200,7 @@ def fiche_update(
     locked.version = F("version") + 1
     locked.save(update_fields=sorted(set(update_fields)))
     locked.refresh_from_db(fields=["version"])
+    audit_log(actor=user, action="fiche.updated", obj=locked, data={"champs": sorted(data)})
     if valider:
         locked = fiche_validate(fiche=locked, user=user)
     return locked

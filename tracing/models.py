@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fiches.models import Collectivite
+
 
 class ThrottleWindow(models.Model):
     """How many times one account did one kind of lookup in one window of time.
@@ -25,3 +27,83 @@ class ThrottleWindow(models.Model):
 
     def __str__(self):
         return f"{self.user_id} {self.scope} {self.window_start:%H:%M} : {self.hits}"
+
+
+class Affectation(models.Model):
+    """Where a platform or ARS agent works: the caisse and the départements it covers (a
+    conseiller plateforme), or the région (an agent ARS). Edited by administrators."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="affectation",
+        verbose_name=_("compte"),
+    )
+    caisse = models.ForeignKey(
+        "accounts.Caisse",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("caisse (conseiller plateforme)"),
+    )
+    departements = models.CharField(
+        _("départements couverts"),
+        max_length=200,
+        blank=True,
+        help_text=_("Codes séparés par des virgules, par exemple « 93, 94 »."),
+    )
+    region = models.CharField(
+        _("région (agent ARS)"),
+        max_length=10,
+        blank=True,
+        help_text=_("Code ISO 3166-2, par exemple « FR-IDF »."),
+    )
+
+    class Meta:
+        verbose_name = _("affectation")
+        verbose_name_plural = _("affectations (plateformes et ARS)")
+
+    def __str__(self):
+        return f"{self.user} — {self.region or self.departements}"
+
+    @property
+    def departements_list(self):
+        return [code.strip().upper() for code in self.departements.split(",") if code.strip()]
+
+
+class Cluster(models.Model):
+    """A named collectivity under investigation by an ARS, with the fiches linked to it."""
+
+    class Statut(models.TextChoices):
+        OUVERT = "ouvert", _("Ouvert")
+        EN_INVESTIGATION = "en_investigation", _("En cours d'investigation")
+        MAITRISE = "maitrise", _("Maîtrisé")
+        CLOS = "clos", _("Clos")
+
+    nom = models.CharField(_("nom de la collectivité"), max_length=200)
+    collectivite = models.CharField(
+        _("type de collectivité"), max_length=20, choices=Collectivite.choices
+    )
+    region = models.CharField(_("région"), max_length=10, db_index=True)
+    departement = models.CharField(_("département"), max_length=3, blank=True)
+    statut = models.CharField(_("statut"), max_length=20, choices=Statut, default=Statut.OUVERT)
+    notes = models.TextField(_("notes"), blank=True)
+    fiches = models.ManyToManyField(
+        "fiches.Fiche", related_name="clusters", blank=True, verbose_name=_("fiches liées")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("ouvert par"),
+    )
+    created_at = models.DateTimeField(_("ouvert le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("cluster")
+        verbose_name_plural = _("clusters")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.nom

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -17,7 +17,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role
-from fiches.models import Fiche
+from fiches.geography import departements_of_region
+from fiches.models import Collectivite, Fiche
+from fiches.statuses import Statut
 
 
 @dataclass(frozen=True)
@@ -30,13 +32,16 @@ class NavEntry:
         return reverse(self.url_name)
 
 
-# What each role finds in the navigation bar. Later issues add each role's own screens.
+# What each role finds in the navigation bar.
 NAVIGATION = {
     Role.MEDECIN: [NavEntry(_("Mes fiches"), "tracing:home")],
-    Role.CONSEILLER: [NavEntry(_("Accueil"), "tracing:home")],
-    Role.ARS: [NavEntry(_("Accueil"), "tracing:home")],
-    Role.BIOLOGISTE: [NavEntry(_("Accueil"), "tracing:home")],
-    Role.PHARMACIEN: [NavEntry(_("Accueil"), "tracing:home")],
+    Role.CONSEILLER: [NavEntry(_("File d'appels"), "tracing:plateforme_file")],
+    Role.ARS: [
+        NavEntry(_("Collectivités"), "tracing:ars_collectivites"),
+        NavEntry(_("Clusters"), "tracing:ars_clusters"),
+    ],
+    Role.BIOLOGISTE: [NavEntry(_("Rechercher une personne"), "tracing:laboratoire_recherche")],
+    Role.PHARMACIEN: [NavEntry(_("Rechercher une personne"), "tracing:pharmacie_recherche")],
     Role.ADMIN: [NavEntry(_("Administration"), "admin:index")],
 }
 
@@ -67,19 +72,59 @@ def role_required(role):
     return decorator
 
 
+def _affectation(user):
+    try:
+        return user.affectation
+    except ObjectDoesNotExist:
+        return None
+
+
+def departements_of(user) -> list[str]:
+    """The départements a conseiller plateforme covers (its caisse's, set by an admin)."""
+    affectation = _affectation(user)
+    return affectation.departements_list if affectation else []
+
+
+def region_of(user) -> str:
+    """The région (ISO 3166-2 code) of an agent ARS, or ""."""
+    affectation = _affectation(user)
+    return affectation.region if affectation else ""
+
+
 def fiches_visible_to(user) -> QuerySet[Fiche]:
-    """The fiches a user may see. A médecin: the patients zéro they declared and their contacts
-    (including contacts later promoted), that is every fiche they are the doctor of. The other
-    roles see nothing yet (their rules come with their screens)."""
+    """The fiches a user may browse.
+
+    - médecin: the patients zéro they declared and their contacts (including contacts later
+      promoted), that is every fiche they are the doctor of;
+    - conseiller plateforme: the fiches living in the départements of its caisse;
+    - agent ARS: the fiches of its région whose patient exposed a collectivité;
+    - biologiste, pharmacien: none — they only find one person by an exact lookup
+      (`lookup_scope`), never browse;
+    - anyone else: none.
+    """
     if not user.is_authenticated:
         return Fiche.objects.none()
     if user.has_role(Role.MEDECIN):
         return Fiche.objects.filter(medecin=user)
+    if user.has_role(Role.CONSEILLER):
+        departements = departements_of(user)
+        return Fiche.objects.filter(departement__in=departements, brouillon=False)
+    if user.has_role(Role.ARS):
+        departements = departements_of_region(region_of(user)) if region_of(user) else []
+        return Fiche.objects.filter(departement__in=sorted(departements), brouillon=False).exclude(
+            collectivite=Collectivite.NON
+        )
     return Fiche.objects.none()
 
 
 def can_write(user, fiche: Fiche) -> bool:
-    return user.has_role(Role.MEDECIN) and fiche.medecin_id == user.pk
+    """Edit the fiche itself: its doctor, or a conseiller of its département (calls, phone,
+    closing). The ARS reads; laboratories and pharmacies write only their own records."""
+    if user.has_role(Role.MEDECIN):
+        return fiche.medecin_id == user.pk
+    if user.has_role(Role.CONSEILLER):
+        return fiche.departement in departements_of(user)
+    return False
 
 
 def get_fiche_for_user(user, pk, *, write=False) -> Fiche:
@@ -91,3 +136,50 @@ def get_fiche_for_user(user, pk, *, write=False) -> Fiche:
     if write and not can_write(user, fiche):
         raise Http404
     return fiche
+
+
+# ---------------------------------------------------------------------------------------------
+# Laboratories and pharmacies: one person at a time, found by an exact lookup.
+
+LOOKUP_ROLES = (Role.BIOLOGISTE, Role.PHARMACIEN)
+THROTTLE_SCOPE = "recherche_personne"
+_FOUND_SESSION_KEY = "fiches_trouvees"
+_FOUND_MAX = 10
+
+# What each role may read of a fiche it found (décret n° 2020-551). The selectors fetch these
+# columns only, so nothing else can reach a template.
+IDENTITE_COORDONNEES = (
+    "id", "nir", "nom", "prenom", "date_naissance", "telephone", "email", "voie",
+    "code_postal", "commune", "beneficiaire__sexe",
+)  # fmt: skip
+VISIBLE_FIELDS = {
+    Role.PHARMACIEN: IDENTITE_COORDONNEES,
+    Role.BIOLOGISTE: (*IDENTITE_COORDONNEES, "prelevement_domicile", "destinataire_resultats"),
+}
+
+
+def lookup_scope(user) -> QuerySet[Fiche]:
+    """The fiches a laboratory or a pharmacy may find by exact lookup: validated, not closed."""
+    if not any(user.has_role(role) for role in LOOKUP_ROLES):
+        return Fiche.objects.none()
+    return Fiche.objects.filter(brouillon=False).exclude(statut=Statut.CLOTURE)
+
+
+def visible_fields(user) -> tuple[str, ...]:
+    for role, fields in VISIBLE_FIELDS.items():
+        if user.has_role(role):
+            return fields
+    return ()
+
+
+def remember_found(request, pks) -> None:
+    """The fiches this session found: the only ones it may then open, by their number."""
+    found = [pk for pk in request.session.get(_FOUND_SESSION_KEY, []) if pk not in pks]
+    request.session[_FOUND_SESSION_KEY] = (found + list(pks))[-_FOUND_MAX:]
+
+
+def get_found_fiche(request, pk) -> Fiche:
+    """A fiche the session found by lookup (otherwise 404: no browsing by number)."""
+    if pk not in request.session.get(_FOUND_SESSION_KEY, []):
+        raise Http404
+    return get_object_or_404(lookup_scope(request.user).only("id", "statut", "nature"), pk=pk)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tracing import views
+from tracing import views, views_ars, views_laboratoire, views_pharmacie, views_plateforme
 
 app_name = "tracing"
 
@@ -26,4 +26,60 @@ urlpatterns = [
         views.formulaire_contact_vierge,
         name="formulaire_contact_vierge",
     ),
+    # Conseiller plateforme
+    path("plateforme/", views_plateforme.file_appels, name="plateforme_file"),
+    path("plateforme/fiches/<int:pk>/", views_plateforme.fiche_detail, name="plateforme_fiche"),
+    path("plateforme/fiches/<int:pk>/appel/", views_plateforme.appel, name="plateforme_appel"),
+    path(
+        "plateforme/fiches/<int:pk>/telephone/",
+        views_plateforme.telephone,
+        name="plateforme_telephone",
+    ),
+    path(
+        "plateforme/fiches/<int:pk>/cloturer/",
+        views_plateforme.cloturer,
+        name="plateforme_cloturer",
+    ),
+    path(
+        "plateforme/fiches/<int:pk>/completer/",
+        views_plateforme.fiche_enrich,
+        name="plateforme_completer",
+    ),
+    path(
+        "plateforme/fiches/<int:pk>/ajouter-contact/",
+        views_plateforme.contact_create,
+        name="plateforme_contact_create",
+    ),
+    # Biologiste
+    path("laboratoire/", views_laboratoire.recherche, name="laboratoire_recherche"),
+    path(
+        "laboratoire/personnes/<int:pk>/",
+        views_laboratoire.personne,
+        name="laboratoire_personne",
+    ),
+    path(
+        "laboratoire/personnes/<int:pk>/prelevement/",
+        views_laboratoire.prelevement,
+        name="laboratoire_prelevement",
+    ),
+    path(
+        "laboratoire/personnes/<int:pk>/prelevements/<int:prelevement_pk>/resultat/",
+        views_laboratoire.resultat,
+        name="laboratoire_resultat",
+    ),
+    # Pharmacien
+    path("pharmacie/", views_pharmacie.recherche, name="pharmacie_recherche"),
+    path("pharmacie/personnes/<int:pk>/", views_pharmacie.personne, name="pharmacie_personne"),
+    path(
+        "pharmacie/personnes/<int:pk>/masques/",
+        views_pharmacie.masques,
+        name="pharmacie_masques",
+    ),
+    # Agent ARS
+    path("ars/", views_ars.collectivites, name="ars_collectivites"),
+    path("ars/export.csv", views_ars.export_csv, name="ars_export"),
+    path("ars/fiches/<int:pk>/", views_ars.fiche_detail, name="ars_fiche"),
+    path("ars/clusters/", views_ars.clusters, name="ars_clusters"),
+    path("ars/clusters/<int:pk>/", views_ars.cluster_detail, name="ars_cluster"),
+    path("ars/clusters/<int:pk>/lier/", views_ars.cluster_lier, name="ars_cluster_lier"),
 ]

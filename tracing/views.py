@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.roles import Role
 from fiches import selectors, services
+from fiches.audit import audit_log
 from fiches.forms import ContactForm, PatientZeroForm, RechercheForm
 from fiches.models import DomainError
 from fiches.pdf import formulaire_contact_pdf
@@ -20,10 +21,25 @@ from tracing.policy import fiches_visible_to, get_fiche_for_user, role_required
 medecin_required = role_required(Role.MEDECIN)
 
 
+def _home_of_role():
+    """Each role's main page, served at the home URL itself (as the doctor's list is)."""
+    from tracing import views_ars, views_laboratoire, views_pharmacie, views_plateforme
+
+    return {
+        Role.CONSEILLER: views_plateforme.file_appels,
+        Role.BIOLOGISTE: views_laboratoire.recherche,
+        Role.PHARMACIEN: views_pharmacie.recherche,
+        Role.ARS: views_ars.collectivites,
+    }
+
+
 @login_required
 def home(request):
     if request.user.has_role(Role.MEDECIN):
         return fiche_list(request)
+    view = _home_of_role().get(request.user.role)
+    if view is not None:
+        return view(request)
     return render(request, "tracing/home.html")
 
 
@@ -136,6 +152,7 @@ def contact_create(request, pk):
 def fiche_detail(request, pk):
     """FICHE PATIENT ZÉRO (with its PERSONNES CONTACTS), or a contact's fiche."""
     fiche = get_fiche_for_user(request.user, pk)
+    audit_log(actor=request.user, action="fiche.viewed", obj=fiche, request=request)
     context = {"fiche": fiche, "historique": fiche.historique.select_related("by")}
     if fiche.is_patient_zero:
         contacts = selectors.contacts_of(fiche, fiches_visible_to(request.user))
@@ -150,6 +167,10 @@ def fiche_update(request, pk):
     fiche = get_fiche_for_user(request.user, pk, write=True)
     form_class = PatientZeroForm if fiche.is_patient_zero else ContactForm
     if request.method != "POST":
+        audit_log(
+            actor=request.user, action="fiche.viewed", obj=fiche, data={"page": "modifier"},
+            request=request,
+        )  # fmt: skip
         form = form_class(instance=fiche, initial={"version": fiche.version})
         return render(request, "tracing/fiche_form.html", _update_context(form, fiche))
     action = _form_action(request)
@@ -200,6 +221,10 @@ def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
 @medecin_required
 def formulaire_contact(request, pk):
     fiche = get_fiche_for_user(request.user, pk)
+    audit_log(
+        actor=request.user, action="fiche.viewed", obj=fiche, data={"format": "pdf"},
+        request=request,
+    )  # fmt: skip
     pdf = formulaire_contact_pdf(fiche=fiche, medecin=request.user)
     return _pdf_response(pdf, "formulaire-de-contact.pdf")
 

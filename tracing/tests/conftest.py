@@ -8,3 +8,11 @@ from tests.conftest import (  # noqa: F401
     medecin,
     pharmacien,
 )
+from tracing.tests.fixtures import (  # noqa: F401
+    NIR_LUCAS,
+    ars_idf,
+    conseiller93,
+    contact75,
+    contact93,
+    patient93,
+)

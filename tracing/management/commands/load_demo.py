@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 
 from accounts.demo import DEMO_PASSWORD, load_demo_accounts
 from fiches.demo import load_demo_fiches
+from tracing.demo import load_demo_tracing
 
 
 class Command(BaseCommand):
@@ -11,6 +12,7 @@ class Command(BaseCommand):
         self.stdout.write("Chargement des données de démonstration…")
         load_demo_accounts(stdout=self.stdout)
         load_demo_fiches(stdout=self.stdout)
+        load_demo_tracing(stdout=self.stdout)
         self.stdout.write(
             self.style.SUCCESS(
                 "Données de démonstration prêtes. "

@@ -1,0 +1,215 @@
+"""Writes of the call platforms, laboratories and pharmacies (issue 5). Same rules as
+`fiches.services`: keyword-only, one transaction, the fiche's row locked, `update_fields`,
+statuses moved only by `fiches.services.status_change`, an audit entry in the same transaction.
+"""
+
+from datetime import date, datetime
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fiches import statuses
+from fiches.audit import audit_log
+from fiches.models import ArgumentDiagnostic, DomainError, Fiche
+from fiches.models_tracing import Appel, DelivranceMasques, Prelevement
+from fiches.services import fiche_promote, fiche_update, status_change
+from fiches.statuses import Statut
+
+# Where each outcome of a call takes the fiche.
+ISSUE_TO_STATUT = {
+    Appel.Issue.JOINT: Statut.APPEL_REALISE,
+    Appel.Issue.REFUS: Statut.APPEL_REALISE,
+    Appel.Issue.PAS_DE_REPONSE: Statut.PATIENT_A_RAPPELER,
+    Appel.Issue.FAUX_NUMERO: Statut.CONTACT_NON_AVERE,
+    Appel.Issue.NON_AVERE: Statut.CONTACT_NON_AVERE,
+}
+
+
+def _lock(fiche: Fiche) -> Fiche:
+    return Fiche.objects.select_for_update().get(pk=fiche.pk)
+
+
+@transaction.atomic
+def appel_record(
+    *,
+    fiche: Fiche,
+    user,
+    issue: str,
+    rappel_le: datetime | None = None,
+    consigne_masque: bool = False,
+    consigne_test: bool = False,
+    consigne_isolement: bool = False,
+    date_dernier_contact: date | None = None,
+    note: str = "",
+    request=None,
+) -> Appel:
+    """Record a call and move the fiche accordingly: joint or refus → Appel réalisé; pas de
+    réponse → Patient à rappeler at `rappel_le` (in the future); faux numéro or non avéré →
+    Contact non avéré. A move the transition table refuses refuses the call too."""
+    locked = _lock(fiche)
+    to = ISSUE_TO_STATUT[issue]
+    if issue == Appel.Issue.PAS_DE_REPONSE:
+        if rappel_le is None:
+            raise DomainError(_("Indiquez la date et l'heure du rappel."), field="rappel_le")
+        if rappel_le <= timezone.now():
+            raise DomainError(_("Le rappel doit être dans le futur."), field="rappel_le")
+    else:
+        rappel_le = None
+    if consigne_isolement and date_dernier_contact is None:
+        raise DomainError(
+            _("Indiquez la date du dernier contact pour calculer la fin de la quatorzaine."),
+            field="date_dernier_contact",
+        )
+    if not statuses.is_allowed(locked.statut, to):
+        raise DomainError(
+            _("Un appel « %(issue)s » n'est pas possible pour une fiche à l'état « %(statut)s ».")
+            % {"issue": Appel.Issue(issue).label, "statut": Statut(locked.statut).label}
+        )
+    appel = Appel.objects.create(
+        fiche=locked,
+        by=user,
+        issue=issue,
+        rappel_le=rappel_le,
+        consigne_masque=consigne_masque,
+        consigne_test=consigne_test,
+        consigne_isolement=consigne_isolement,
+        date_dernier_contact=date_dernier_contact,
+        note=note,
+    )
+    locked.rappel_le = rappel_le
+    locked.save(update_fields=["rappel_le"])
+    status_change(fiche=locked, user=user, to=to, motif=_("Appel : %s") % appel.get_issue_display())
+    audit_log(
+        actor=user,
+        action="fiche.call_recorded",
+        obj=locked,
+        data={"appel": appel.pk, "issue": issue, "rappel_le": rappel_le},
+        request=request,
+    )
+    return appel
+
+
+@transaction.atomic
+def telephone_complete(*, fiche: Fiche, user, telephone: str, request=None) -> Fiche:
+    """Enrich a fiche with a phone number (normalised by the form); a Contact à trouver then
+    becomes À contacter."""
+    if not telephone:
+        raise DomainError(_("Indiquez un numéro de téléphone valide."), field="telephone")
+    locked = _lock(fiche)
+    locked.telephone = telephone
+    locked.version = F("version") + 1
+    locked.save(update_fields=["telephone", "version"])
+    locked.refresh_from_db(fields=["version"])
+    audit_log(
+        actor=user, action="fiche.updated", obj=locked, data={"champs": ["telephone"]},
+        request=request,
+    )  # fmt: skip
+    if locked.statut == Statut.CONTACT_A_TROUVER:
+        locked = status_change(
+            fiche=locked, user=user, to=Statut.A_CONTACTER, motif=_("Téléphone renseigné")
+        )
+    return locked
+
+
+@transaction.atomic
+def fiche_close(*, fiche: Fiche, user, motif: str, request=None) -> Fiche:
+    """Clôturer: the follow-up is over; a reason is required."""
+    motif = (motif or "").strip()
+    if not motif:
+        raise DomainError(_("Indiquez le motif de la clôture."), field="motif")
+    return status_change(fiche=fiche, user=user, to=Statut.CLOTURE, motif=motif)
+
+
+@transaction.atomic
+def prelevement_record(*, fiche: Fiche, user, date: date, lieu: str, request=None) -> Prelevement:
+    """The laboratory took a sample ("prélèvement réalisé")."""
+    locked = _lock(fiche)
+    if locked.statut == Statut.CLOTURE:
+        raise DomainError(_("Cette fiche est clôturée."))
+    if date > timezone.localdate():
+        raise DomainError(_("La date du prélèvement ne peut pas être dans le futur."), field="date")
+    prelevement = Prelevement.objects.create(fiche=locked, by=user, date=date, lieu=lieu)
+    audit_log(
+        actor=user,
+        action="fiche.sample_recorded",
+        obj=locked,
+        data={"prelevement": prelevement.pk, "date": date, "lieu": lieu},
+        request=request,
+    )
+    return prelevement
+
+
+@transaction.atomic
+def resultat_record(*, prelevement: Prelevement, user, resultat: str, request=None) -> Prelevement:
+    """The RT-PCR result of a sample, once. Positive: the argument du diagnostic becomes
+    Confirmé RT-PCR and a contact is promoted to patient zéro by `fiche_promote`, the service
+    the doctor's screens use."""
+    prelevement = Prelevement.objects.select_for_update().get(pk=prelevement.pk)
+    if prelevement.resultat:
+        raise DomainError(_("Le résultat de ce prélèvement est déjà enregistré."))
+    if resultat not in Prelevement.Resultat.values:
+        raise DomainError(_("Résultat inconnu."), field="resultat")
+    prelevement.resultat = resultat
+    prelevement.resultat_le = timezone.now()
+    prelevement.save(update_fields=["resultat", "resultat_le"])
+    locked = _lock(prelevement.fiche)
+    audit_log(
+        actor=user,
+        action="fiche.result_recorded",
+        obj=locked,
+        data={"prelevement": prelevement.pk, "resultat": resultat},
+        request=request,
+    )
+    if resultat == Prelevement.Resultat.POSITIF:
+        locked.argument_diagnostic = ArgumentDiagnostic.RT_PCR
+        locked.version = F("version") + 1
+        locked.save(update_fields=["argument_diagnostic", "version"])
+        locked.refresh_from_db(fields=["version"])
+        if locked.is_patient_zero:
+            if locked.statut == Statut.EN_ATTENTE:
+                status_change(
+                    fiche=locked,
+                    user=user,
+                    to=Statut.DIAGNOSTIC_CONFIRME,
+                    motif=_("Résultat RT-PCR positif"),
+                )
+        else:
+            fiche_promote(fiche=locked, user=user)
+    return prelevement
+
+
+@transaction.atomic
+def masques_deliver(
+    *, fiche: Fiche, user, date: date, nombre: int = 14, request=None
+) -> DelivranceMasques:
+    """A pharmacy hands masks to a contact (14 by default: one a day of quatorzaine)."""
+    locked = _lock(fiche)
+    if nombre < 1 or nombre > 100:
+        raise DomainError(
+            _("Le nombre de masques doit être compris entre 1 et 100."), field="nombre"
+        )
+    if date > timezone.localdate():
+        raise DomainError(_("La date de délivrance ne peut pas être dans le futur."), field="date")
+    delivrance = DelivranceMasques.objects.create(fiche=locked, by=user, date=date, nombre=nombre)
+    audit_log(
+        actor=user,
+        action="fiche.masks_delivered",
+        obj=locked,
+        data={"delivrance": delivrance.pk, "date": date, "nombre": nombre},
+        request=request,
+    )
+    return delivrance
+
+
+@transaction.atomic
+def fiche_enrich(*, fiche: Fiche, user, data: dict, version: int, request=None) -> Fiche:
+    """The platform completes a fiche (the guide's « enrichissement progressif ») through the
+    doctor's `fiche_update`; a contact à trouver whose phone is now known becomes À contacter."""
+    updated = fiche_update(fiche=fiche, user=user, data=data, version=version, valider=True)
+    if updated.statut == Statut.CONTACT_A_TROUVER and updated.telephone:
+        updated = status_change(
+            fiche=updated, user=user, to=Statut.A_CONTACTER, motif=_("Téléphone renseigné")
+        )
+    return updated

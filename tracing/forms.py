@@ -1,0 +1,160 @@
+"""Forms of the platforms', laboratories', pharmacies' and ARS screens (issue 5). Each lists
+its fields; none exposes a statut or any server-owned field."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fiches import identity
+from fiches.forms import DateInput, style_widgets
+from fiches.models import Collectivite
+from fiches.models_tracing import Appel, Prelevement
+from fiches.selectors_tracing import QUEUE_STATUSES
+from tracing.models import Cluster
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+
+class _Styled:
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_widgets(self)
+
+
+class FileFiltreForm(_Styled, forms.Form):
+    departement = forms.ChoiceField(label=_("Département"), required=False)
+    statut = forms.ChoiceField(label=_("Statut"), required=False)
+
+    def __init__(self, *args, departements=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["departement"].choices = [("", _("Tous")), *[(d, d) for d in departements]]
+        self.fields["statut"].choices = [
+            ("", _("Tous")),
+            *[(s.value, s.label) for s in QUEUE_STATUSES],
+        ]
+
+
+class AppelForm(_Styled, forms.Form):
+    issue = forms.ChoiceField(
+        label=_("Issue de l'appel"), choices=Appel.Issue.choices, widget=forms.RadioSelect
+    )
+    rappel_le = forms.DateTimeField(
+        label=_("À rappeler le (si pas de réponse)"), required=False, widget=DateTimeInput()
+    )
+    consigne_masque = forms.BooleanField(label=_("Consigne : masque"), required=False)
+    consigne_test = forms.BooleanField(label=_("Consigne : test RT-PCR"), required=False)
+    consigne_isolement = forms.BooleanField(
+        label=_("Consigne : isolement / quatorzaine"), required=False
+    )
+    date_dernier_contact = forms.DateField(
+        label=_("Date du dernier contact avec le patient zéro"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("La quatorzaine se termine 14 jours après le dernier contact."),
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def clean_date_dernier_contact(self):
+        value = self.cleaned_data.get("date_dernier_contact")
+        if value and value > timezone.localdate():
+            raise ValidationError(_("La date du dernier contact ne peut pas être dans le futur."))
+        return value
+
+
+class TelephoneForm(_Styled, forms.Form):
+    telephone = forms.CharField(label=_("Téléphone"), max_length=30)
+
+    def clean_telephone(self):
+        return identity.normalize_phone(self.cleaned_data["telephone"])
+
+
+class ClotureForm(_Styled, forms.Form):
+    motif = forms.CharField(label=_("Motif de la clôture"), max_length=300)
+
+
+class RecherchePersonneForm(_Styled, forms.Form):
+    """Exact lookup: the whole NIR, or nom + prénom + date de naissance all three."""
+
+    nir = forms.CharField(label=_("NIR (15 chiffres)"), required=False, max_length=21)
+    nom = forms.CharField(label=_("Nom"), required=False, max_length=100)
+    prenom = forms.CharField(label=_("Prénom"), required=False, max_length=100)
+    date_naissance = forms.DateField(
+        label=_("Date de naissance"), required=False, widget=DateInput()
+    )
+
+    def clean_nir(self):
+        nir = identity.normalize_nir(self.cleaned_data.get("nir", ""))
+        if nir and len(nir) == 13:
+            nir += identity.nir_key(nir)
+        return nir
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        nir = data.get("nir")
+        complete_name = data.get("nom") and data.get("prenom") and data.get("date_naissance")
+        if not nir and not complete_name:
+            raise ValidationError(
+                _(
+                    "Indiquez le NIR, ou le nom, le prénom et la date de naissance : "
+                    "la recherche se fait sur des valeurs exactes."
+                )
+            )
+        return data
+
+
+class PrelevementForm(_Styled, forms.Form):
+    date = forms.DateField(label=_("Date du prélèvement"), widget=DateInput())
+    lieu = forms.CharField(label=_("Lieu du prélèvement"), max_length=200)
+
+
+class ResultatForm(_Styled, forms.Form):
+    resultat = forms.ChoiceField(
+        label=_("Résultat RT-PCR"), choices=Prelevement.Resultat.choices, widget=forms.RadioSelect
+    )
+
+
+class MasquesForm(_Styled, forms.Form):
+    date = forms.DateField(label=_("Date de délivrance"), widget=DateInput())
+    nombre = forms.IntegerField(
+        label=_("Nombre de masques"), initial=14, min_value=1, max_value=100
+    )
+
+
+class ClusterForm(_Styled, forms.ModelForm):
+    class Meta:
+        model = Cluster
+        fields = ["nom", "collectivite", "departement", "statut", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, departements=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["collectivite"].choices = [
+            c for c in Collectivite.choices if c[0] != Collectivite.NON
+        ]
+        self.fields["departement"] = forms.ChoiceField(
+            label=_("Département"), choices=[(d, d) for d in sorted(departements)]
+        )
+        style_widgets(self)
+
+
+class LierFicheForm(_Styled, forms.Form):
+    fiche = forms.IntegerField(label=_("N° de la fiche à lier"), min_value=1)
+
+
+class ClusterSuiviForm(_Styled, forms.ModelForm):
+    """Following a cluster: its status and notes (name, kind and département stay)."""
+
+    class Meta:
+        model = Cluster
+        fields = ["statut", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 4})}

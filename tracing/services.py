@@ -1,0 +1,42 @@
+"""Writes of the ARS screens: clusters. Same rules as `fiches.services` (keyword-only, one
+transaction, row lock, update_fields, an audit entry in the same transaction)."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from fiches.audit import audit_log
+from fiches.models import DomainError, Fiche
+from tracing.models import Cluster
+
+
+@transaction.atomic
+def cluster_create(*, user, region: str, data: dict, request=None) -> Cluster:
+    """Open a cluster (a named collectivity under investigation) in the agent's région."""
+    cluster = Cluster.objects.create(region=region, created_by=user, **data)
+    audit_log(actor=user, action="cluster.created", obj=cluster, data={"nom": cluster.nom},
+              request=request)  # fmt: skip
+    return cluster
+
+
+@transaction.atomic
+def cluster_update(*, cluster: Cluster, user, statut: str, notes: str, request=None) -> Cluster:
+    locked = Cluster.objects.select_for_update().get(pk=cluster.pk)
+    if statut not in Cluster.Statut.values:
+        raise DomainError(_("Statut de cluster inconnu."), field="statut")
+    locked.statut = statut
+    locked.notes = notes
+    locked.save(update_fields=["statut", "notes"])
+    audit_log(actor=user, action="cluster.updated", obj=locked, data={"statut": statut},
+              request=request)  # fmt: skip
+    return locked
+
+
+@transaction.atomic
+def cluster_link_fiche(*, cluster: Cluster, user, fiche: Fiche, request=None) -> None:
+    """Link a fiche of the agent's région to a cluster (the caller checked it may see it)."""
+    locked = Cluster.objects.select_for_update().get(pk=cluster.pk)
+    if locked.fiches.filter(pk=fiche.pk).exists():
+        raise DomainError(_("Cette fiche est déjà liée au cluster."), field="fiche")
+    locked.fiches.add(fiche)
+    audit_log(actor=user, action="fiche.linked_to_cluster", obj=fiche,
+              data={"cluster": locked.pk}, request=request)  # fmt: skip

@@ -1,0 +1,206 @@
+"""Laboratories and pharmacies: exact lookup only, throttled, audited; each sees only what the
+décret allows, and records samples, results and mask deliveries."""
+
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from fiches.audit import AuditLog
+from fiches.identity import format_nir
+from fiches.models import Nature
+from fiches.models_tracing import DelivranceMasques
+from fiches.statuses import Statut
+from fiches.tests.factories import ContactFactory
+from tracing.tests.fixtures import NIR_LUCAS
+
+pytestmark = pytest.mark.django_db
+
+PAR_NOM = {"nom": "petit", "prenom": "LUCAS", "date_naissance": "2010-03-14"}
+
+
+def _search(client, url_name, data):
+    return client.post(reverse(url_name), data)
+
+
+@pytest.mark.parametrize(
+    "url_name", ["tracing:laboratoire_recherche", "tracing:pharmacie_recherche"]
+)
+@pytest.mark.parametrize("role", ["biologiste", "pharmacien"])
+def test_exact_lookup_by_nir_or_by_name_first_name_and_birth_date(
+    client, request, role, url_name, contact93
+):
+    user = request.getfixturevalue(role)
+    if (role == "biologiste") != url_name.startswith("tracing:laboratoire"):
+        client.force_login(user)
+        assert _search(client, url_name, {"nir": NIR_LUCAS}).status_code == 403
+        return
+    client.force_login(user)
+
+    by_nir = _search(client, url_name, {"nir": NIR_LUCAS}).content.decode()
+    by_name = _search(client, url_name, PAR_NOM).content.decode()
+
+    assert "Lucas PETIT" in by_nir
+    assert "Lucas PETIT" in by_name
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"nom": "Pet", "prenom": "Lucas", "date_naissance": "2010-03-14"},
+        {"nom": "Petit", "prenom": "Luc", "date_naissance": "2010-03-14"},
+        {"nom": "Petit", "prenom": "Lucas", "date_naissance": "2010-03-15"},
+        {"nir": NIR_LUCAS[:7]},
+    ],
+)
+def test_partial_lookup_finds_nothing(client, pharmacien, contact93, data):
+    client.force_login(pharmacien)
+    html = _search(client, "tracing:pharmacie_recherche", data).content.decode()
+    assert "Lucas PETIT" not in html
+
+
+def test_name_without_birth_date_is_refused(client, pharmacien, contact93):
+    client.force_login(pharmacien)
+    response = _search(client, "tracing:pharmacie_recherche", {"nom": "Petit", "prenom": "Lucas"})
+    assert response.status_code == 400
+    assert "la recherche se fait sur des valeurs exactes" in response.content.decode()
+
+
+@override_settings(LOOKUP_THROTTLE_PER_MINUTE=30)
+def test_the_31st_lookup_in_a_minute_is_refused_in_french(client, pharmacien, contact93):
+    client.force_login(pharmacien)
+    for _ in range(30):
+        assert _search(client, "tracing:pharmacie_recherche", PAR_NOM).status_code == 200
+
+    response = _search(client, "tracing:pharmacie_recherche", PAR_NOM)
+
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert "Trop de recherches en une minute" in html
+    assert "Lucas PETIT" not in html
+    assert AuditLog.objects.filter(actor=pharmacien, action="fiche.lookup_refused").exists()
+
+
+def test_lookups_are_audited_found_or_not(client, biologiste, contact93):
+    client.force_login(biologiste)
+    _search(client, "tracing:laboratoire_recherche", {"nir": NIR_LUCAS})
+    _search(client, "tracing:laboratoire_recherche", {**PAR_NOM, "nom": "Inconnu"})
+
+    found = AuditLog.objects.for_object(contact93).get(action="fiche.lookup")
+    assert found.data == {"critere": "nir", "trouve": True}
+    assert AuditLog.objects.filter(
+        actor=biologiste, action="fiche.lookup", object_id=None, data__trouve=False
+    ).exists()
+
+
+def test_a_person_not_found_in_this_session_cannot_be_opened_by_number(
+    client, pharmacien, contact93
+):
+    client.force_login(pharmacien)
+    url = reverse("tracing:pharmacie_personne", args=[contact93.pk])
+    assert client.get(url).status_code == 404
+    _search(client, "tracing:pharmacie_recherche", PAR_NOM)
+    assert client.get(url).status_code == 200
+
+
+def test_pharmacist_sees_identity_and_coordinates_only(client, pharmacien, contact93, patient93):
+    sibling = ContactFactory(origine=patient93, voie="99 avenue Secrète", nom="Autre")
+    client.force_login(pharmacien)
+    _search(client, "tracing:pharmacie_recherche", PAR_NOM)
+
+    html = client.get(reverse("tracing:pharmacie_personne", args=[contact93.pk])).content.decode()
+
+    for visible in ("PETIT", "Lucas", "14/03/2010", "Homme", format_nir(NIR_LUCAS),
+                    "06 12 00 00 01", "12 rue de Paris"):  # fmt: skip
+        assert visible in html
+    for hidden in (
+        "Benali",
+        "BENALI",
+        "Nadia",
+        "1 rue Zéro",
+        sibling.voie,
+        "Milieu scolaire",
+        "Confirmé RT-PCR",
+        "diagnostic",
+        "collectivit",
+        "À contacter",
+        "Précisions",
+    ):
+        assert hidden not in html
+
+
+def test_pharmacist_records_14_masks_and_sees_earlier_deliveries(client, pharmacien, contact93):
+    client.force_login(pharmacien)
+    _search(client, "tracing:pharmacie_recherche", PAR_NOM)
+    today = timezone.localdate().isoformat()
+
+    response = client.post(
+        reverse("tracing:pharmacie_masques", args=[contact93.pk]),
+        {"date": today, "nombre": "14"},
+        follow=True,
+    )
+
+    assert "14 masques" in response.content.decode()
+    assert DelivranceMasques.objects.get(fiche=contact93).nombre == 14
+    assert AuditLog.objects.for_object(contact93).filter(action="fiche.masks_delivered").exists()
+
+
+def test_biologist_sees_sampling_fields_only(client, biologiste, contact93):
+    contact93.prelevement_domicile = True
+    contact93.destinataire_resultats = "autre_medecin"
+    contact93.precisions = "Note clinique confidentielle"
+    contact93.save()
+    client.force_login(biologiste)
+    _search(client, "tracing:laboratoire_recherche", {"nir": NIR_LUCAS})
+
+    html = client.get(reverse("tracing:laboratoire_personne", args=[contact93.pk])).content.decode()
+
+    assert "Prélèvement à domicile demandé" in html
+    assert "Le patient a désigné un autre médecin" in html
+    for hidden in ("Benali", "Nadia", "Note clinique confidentielle", "Milieu scolaire",
+                   "À contacter"):  # fmt: skip
+        assert hidden not in html
+
+
+def test_positive_result_promotes_the_contact_to_patient_zero_on_the_doctors_list(
+    client, biologiste, medecin, contact93
+):
+    client.force_login(biologiste)
+    _search(client, "tracing:laboratoire_recherche", {"nir": NIR_LUCAS})
+    client.post(
+        reverse("tracing:laboratoire_prelevement", args=[contact93.pk]),
+        {"date": timezone.localdate().isoformat(), "lieu": "Laboratoire BIO DEMO"},
+    )
+    sample = contact93.prelevements.get()
+
+    client.post(
+        reverse("tracing:laboratoire_resultat", args=[contact93.pk, sample.pk]),
+        {"resultat": "positif"},
+    )
+
+    contact93.refresh_from_db()
+    assert contact93.nature == Nature.PATIENT_ZERO
+    assert contact93.statut == Statut.DIAGNOSTIC_CONFIRME
+    assert contact93.argument_diagnostic == "rt_pcr"
+    actions = set(AuditLog.objects.for_object(contact93).values_list("action", flat=True))
+    assert {"fiche.sample_recorded", "fiche.result_recorded", "fiche.status_changed"} <= actions
+    client.force_login(medecin)
+    html = client.get(reverse("tracing:home")).content.decode()
+    assert "Lucas PE" in html
+
+
+def test_negative_result_changes_no_status(client, biologiste, contact93):
+    client.force_login(biologiste)
+    _search(client, "tracing:laboratoire_recherche", {"nir": NIR_LUCAS})
+    client.post(
+        reverse("tracing:laboratoire_prelevement", args=[contact93.pk]),
+        {"date": timezone.localdate().isoformat(), "lieu": "Domicile"},
+    )
+    sample = contact93.prelevements.get()
+    client.post(
+        reverse("tracing:laboratoire_resultat", args=[contact93.pk, sample.pk]),
+        {"resultat": "negatif"},
+    )
+    contact93.refresh_from_db()
+    assert contact93.nature == Nature.CONTACT
+    assert contact93.statut == Statut.A_CONTACTER

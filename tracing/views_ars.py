@@ -1,0 +1,180 @@
+"""Agent ARS (niveau 3, its région): collectivity cases grouped by kind and département,
+clusters, and the CSV export of its région's collectivity cases."""
+
+import csv
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.roles import Role
+from fiches import selectors_tracing
+from fiches.audit import audit_log
+from fiches.geography import departements_of_region, region_name
+from fiches.models import DomainError
+from tracing import services
+from tracing.forms import ClusterForm, ClusterSuiviForm, LierFicheForm
+from tracing.models import Cluster
+from tracing.policy import fiches_visible_to, get_fiche_for_user, region_of, role_required
+
+ars_required = role_required(Role.ARS)
+
+
+def _region_context(user):
+    region = region_of(user)
+    return {"region": region, "region_nom": region_name(region) if region else ""}
+
+
+@ars_required
+def collectivites(request):
+    cases = selectors_tracing.collectivite_cases(fiches_visible_to(request.user))
+    context = {
+        **_region_context(request.user),
+        "cases": cases,
+        "tronque": len(cases) >= selectors_tracing.ARS_MAX_ROWS,
+    }
+    return render(request, "tracing/ars/collectivites.html", context)
+
+
+def _clusters_of(user):
+    region = region_of(user)
+    if not region:
+        return Cluster.objects.none()
+    return Cluster.objects.filter(region=region)
+
+
+@ars_required
+def clusters(request):
+    region = region_of(request.user)
+    departements = departements_of_region(region) if region else ()
+    form = ClusterForm(request.POST or None, departements=departements)
+    if request.method == "POST":
+        if not region:
+            raise Http404
+        if form.is_valid():
+            cluster = services.cluster_create(
+                user=request.user, region=region, data=form.cleaned_data, request=request
+            )
+            messages.success(request, _("Cluster ouvert."))
+            return redirect("tracing:ars_cluster", pk=cluster.pk)
+    context = {
+        **_region_context(request.user),
+        "clusters": _clusters_of(request.user).only(
+            "id", "nom", "collectivite", "departement", "statut", "created_at"
+        ),
+        "form": form,
+    }
+    return render(request, "tracing/ars/clusters.html", context, status=400 if form.errors else 200)
+
+
+def _cluster_page(request, cluster, *, status=200, form=None, lier_form=None):
+    context = {
+        **_region_context(request.user),
+        "cluster": cluster,
+        "fiches": list(
+            fiches_visible_to(request.user)
+            .filter(clusters=cluster)
+            .only("id", "nom", "prenom", "nature", "statut", "departement", "commune")[:500]
+        ),
+        "form": form or ClusterSuiviForm(instance=cluster),
+        "lier_form": lier_form or LierFicheForm(),
+    }
+    return render(request, "tracing/ars/cluster.html", context, status=status)
+
+
+@ars_required
+def cluster_detail(request, pk):
+    cluster = get_object_or_404(_clusters_of(request.user), pk=pk)
+    if request.method == "POST":
+        form = ClusterSuiviForm(request.POST, instance=Cluster(pk=cluster.pk))
+        if form.is_valid():
+            services.cluster_update(
+                cluster=cluster,
+                user=request.user,
+                statut=form.cleaned_data["statut"],
+                notes=form.cleaned_data["notes"],
+                request=request,
+            )
+            messages.success(request, _("Cluster enregistré."))
+            return redirect("tracing:ars_cluster", pk=cluster.pk)
+        return _cluster_page(request, cluster, status=400, form=form)
+    audit_log(actor=request.user, action="cluster.viewed", obj=cluster, request=request)
+    return _cluster_page(request, cluster)
+
+
+@require_POST
+@ars_required
+def cluster_lier(request, pk):
+    """Link a collectivity case of the région to the cluster, by its number."""
+    cluster = get_object_or_404(_clusters_of(request.user), pk=pk)
+    form = LierFicheForm(request.POST)
+    if form.is_valid():
+        fiche = fiches_visible_to(request.user).filter(pk=form.cleaned_data["fiche"]).first()
+        if fiche is None:
+            form.add_error("fiche", _("Aucun cas en collectivité de votre région sous ce numéro."))
+        else:
+            try:
+                services.cluster_link_fiche(
+                    cluster=cluster, user=request.user, fiche=fiche, request=request
+                )
+            except DomainError as error:
+                form.add_error("fiche", error.message)
+            else:
+                messages.success(request, _("Fiche liée au cluster."))
+                return redirect("tracing:ars_cluster", pk=cluster.pk)
+    return _cluster_page(request, cluster, status=400, lier_form=form)
+
+
+EXPORT_COLUMNS = ["fiche", "nature", "collectivite", "departement", "commune", "statut",
+                  "creee_le", "clusters"]  # fmt: skip
+
+
+@ars_required
+def export_csv(request):
+    """The région's collectivity cases, without identity: what an investigation counts."""
+    fiches = fiches_visible_to(request.user).order_by("collectivite", "departement", "id")
+    clusters_by_fiche = {}
+    for fiche_id, nom in Cluster.fiches.through.objects.filter(
+        fiche__in=fiches.values("id"), cluster__region=region_of(request.user)
+    ).values_list("fiche_id", "cluster__nom"):
+        clusters_by_fiche.setdefault(fiche_id, []).append(nom)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    filename = f"cas-collectivites-{region_of(request.user)}-{timezone.localdate():%Y%m%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")  # Excel opens UTF-8 with its BOM
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(EXPORT_COLUMNS)
+    count = 0
+    for row in fiches.values_list(
+        "id", "nature", "collectivite", "departement", "commune", "statut", "created_at"
+    ).iterator():
+        pk, nature, collectivite, departement, commune, statut, created_at = row
+        writer.writerow(
+            [pk, nature, collectivite, departement, commune, statut,
+             timezone.localtime(created_at).strftime("%d/%m/%Y"),
+             " | ".join(clusters_by_fiche.get(pk, []))]
+        )  # fmt: skip
+        count += 1
+    audit_log(
+        actor=request.user,
+        action="ars.export_csv",
+        data={"region": region_of(request.user), "lignes": count},
+        request=request,
+    )
+    return response
+
+
+@ars_required
+def fiche_detail(request, pk):
+    """A collectivity case of the région, read-only (the ARS reads everything on it)."""
+    fiche = get_fiche_for_user(request.user, pk)
+    audit_log(actor=request.user, action="fiche.viewed", obj=fiche, request=request)
+    context = {
+        "fiche": fiche,
+        "clusters": fiche.clusters.filter(region=region_of(request.user)).only("id", "nom"),
+        "historique": fiche.historique.select_related("by"),
+    }
+    return render(request, "tracing/ars/fiche.html", context)

@@ -1,0 +1,108 @@
+"""Biologiste (laboratory): exact lookup, then the sample and its RT-PCR result. It sees only
+what taking the sample needs: identity, coordonnées, prélèvement à domicile demandé,
+destinataire du résultat."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.roles import Role
+from fiches import selectors_tracing, services_tracing
+from fiches.audit import audit_log
+from fiches.models import DestinataireResultats, DomainError
+from fiches.models_tracing import Prelevement
+from tracing import lookup
+from tracing.forms import PrelevementForm, ResultatForm
+from tracing.policy import get_found_fiche, lookup_scope, role_required, visible_fields
+
+biologiste_required = role_required(Role.BIOLOGISTE)
+
+
+@biologiste_required
+def recherche(request):
+    return lookup.recherche(
+        request,
+        template="tracing/laboratoire/recherche.html",
+        personne_url="tracing:laboratoire_personne",
+    )
+
+
+def _page(request, fiche, *, status=200, prelevement_form=None, resultat_form=None):
+    personne = selectors_tracing.fiche_fields(
+        lookup_scope(request.user), pk=fiche.pk, fields=visible_fields(request.user)
+    )
+    destinataire = personne.get("destinataire_resultats")
+    personne["destinataire_resultats"] = (
+        DestinataireResultats(destinataire).label if destinataire else ""
+    )
+    context = {
+        "personne": personne,
+        # This laboratory's own samples only: another laboratory's results are not its business.
+        "prelevements": Prelevement.objects.filter(fiche_id=fiche.pk, by=request.user).only(
+            "id", "date", "lieu", "resultat", "resultat_le"
+        ),
+        "prelevement_form": prelevement_form or PrelevementForm(),
+        "resultat_form": resultat_form or ResultatForm(),
+    }
+    return render(request, "tracing/laboratoire/personne.html", context, status=status)
+
+
+@biologiste_required
+def personne(request, pk):
+    fiche = get_found_fiche(request, pk)
+    audit_log(actor=request.user, action="fiche.viewed", obj=fiche, request=request)
+    return _page(request, fiche)
+
+
+@require_POST
+@biologiste_required
+def prelevement(request, pk):
+    """Prélèvement réalisé: date and place."""
+    fiche = get_found_fiche(request, pk)
+    form = PrelevementForm(request.POST)
+    if form.is_valid():
+        try:
+            services_tracing.prelevement_record(
+                fiche=fiche, user=request.user, request=request, **form.cleaned_data
+            )
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("Prélèvement enregistré."))
+            return redirect("tracing:laboratoire_personne", pk=pk)
+    return _page(request, fiche, status=400, prelevement_form=form)
+
+
+@require_POST
+@biologiste_required
+def resultat(request, pk, prelevement_pk):
+    """The RT-PCR result; positive promotes a contact to patient zéro."""
+    fiche = get_found_fiche(request, pk)
+    sample = get_object_or_404(
+        Prelevement.objects.filter(fiche_id=fiche.pk, by=request.user), pk=prelevement_pk
+    )
+    form = ResultatForm(request.POST)
+    if form.is_valid():
+        try:
+            services_tracing.resultat_record(
+                prelevement=sample,
+                user=request.user,
+                resultat=form.cleaned_data["resultat"],
+                request=request,
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            if form.cleaned_data["resultat"] == Prelevement.Resultat.POSITIF:
+                messages.success(
+                    request,
+                    _(
+                        "Résultat positif enregistré : la personne devient patient zéro "
+                        "(Confirmé RT-PCR) ; son médecin la voit dans sa liste."
+                    ),
+                )
+            else:
+                messages.success(request, _("Résultat négatif enregistré."))
+            return redirect("tracing:laboratoire_personne", pk=pk)
+    return _page(request, fiche, status=400, resultat_form=form)

@@ -1,0 +1,218 @@
+"""Conseiller plateforme (Assurance Maladie, niveau 2): the work queue, a fiche with its calls,
+recording a call, completing a phone number, closing a fiche."""
+
+from copy import copy
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.roles import Role
+from fiches import selectors_tracing, services, services_tracing
+from fiches.audit import audit_log
+from fiches.forms import ContactForm, PatientZeroForm
+from fiches.models import DomainError, OuiNon
+from fiches.statuses import Statut
+from tracing.forms import AppelForm, ClotureForm, FileFiltreForm, TelephoneForm
+from tracing.policy import departements_of, fiches_visible_to, get_fiche_for_user, role_required
+
+conseiller_required = role_required(Role.CONSEILLER)
+
+
+@conseiller_required
+def file_appels(request):
+    """The people to call, in the order they should be called."""
+    departements = departements_of(request.user)
+    form = FileFiltreForm(request.GET or None, departements=departements)
+    filtres = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    try:
+        numero = int(request.GET.get("page", "1"))
+    except ValueError:
+        numero = 1
+    page = selectors_tracing.file_appels(
+        fiches_visible_to(request.user),
+        departement=filtres.get("departement", ""),
+        statut=filtres.get("statut", ""),
+        page=numero,
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode(), "departements": departements}
+    return render(request, "tracing/plateforme/file.html", context)
+
+
+def _consentement(fiche):
+    """What the agent may tell a contact about the patient zéro, at a glance."""
+    if fiche.is_patient_zero or fiche.origine is None:
+        return None
+    return fiche.origine.accord_identite == OuiNon.OUI
+
+
+def _fiche_page(request, fiche, *, status=200, **forms):
+    context = {
+        "fiche": fiche,
+        "consentement": _consentement(fiche),
+        "appels": fiche.appels.select_related("by"),
+        "historique": fiche.historique.select_related("by"),
+        "contacts": list(
+            fiches_visible_to(request.user)
+            .filter(origine=fiche)
+            .only("id", "nom", "prenom", "statut", "telephone")[:100]
+        )
+        if fiche.is_patient_zero
+        else [],
+        "appel_form": forms.get("appel_form") or AppelForm(),
+        "telephone_form": forms.get("telephone_form") or TelephoneForm(),
+        "cloture_form": forms.get("cloture_form") or ClotureForm(),
+    }
+    return render(request, "tracing/plateforme/fiche.html", context, status=status)
+
+
+@conseiller_required
+def fiche_detail(request, pk):
+    fiche = get_fiche_for_user(request.user, pk)
+    audit_log(actor=request.user, action="fiche.viewed", obj=fiche, request=request)
+    return _fiche_page(request, fiche)
+
+
+def _show_error(form, error: DomainError):
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+@require_POST
+@conseiller_required
+def appel(request, pk):
+    """Record a call; the fiche's status follows its outcome."""
+    fiche = get_fiche_for_user(request.user, pk, write=True)
+    form = AppelForm(request.POST)
+    if form.is_valid():
+        try:
+            recorded = services_tracing.appel_record(
+                fiche=fiche, user=request.user, request=request, **form.cleaned_data
+            )
+        except DomainError as error:
+            _show_error(form, error)
+        else:
+            message = _("Appel enregistré.")
+            if recorded.fin_quatorzaine:
+                message += " " + _(
+                    "Fin de la quatorzaine : %s."
+                ) % recorded.fin_quatorzaine.strftime("%d/%m/%Y")
+            messages.success(request, message)
+            return redirect("tracing:plateforme_fiche", pk=fiche.pk)
+    return _fiche_page(request, fiche, status=400, appel_form=form)
+
+
+@require_POST
+@conseiller_required
+def telephone(request, pk):
+    """Complete the phone number: a Contact à trouver becomes À contacter."""
+    fiche = get_fiche_for_user(request.user, pk, write=True)
+    form = TelephoneForm(request.POST)
+    if form.is_valid():
+        try:
+            services_tracing.telephone_complete(
+                fiche=fiche, user=request.user, telephone=form.cleaned_data["telephone"],
+                request=request,
+            )  # fmt: skip
+        except DomainError as error:
+            _show_error(form, error)
+        else:
+            messages.success(request, _("Téléphone enregistré."))
+            return redirect("tracing:plateforme_fiche", pk=fiche.pk)
+    return _fiche_page(request, fiche, status=400, telephone_form=form)
+
+
+@require_POST
+@conseiller_required
+def cloturer(request, pk):
+    fiche = get_fiche_for_user(request.user, pk, write=True)
+    form = ClotureForm(request.POST)
+    if form.is_valid():
+        try:
+            services_tracing.fiche_close(
+                fiche=fiche, user=request.user, motif=form.cleaned_data["motif"], request=request
+            )
+        except DomainError as error:
+            _show_error(form, error)
+        else:
+            messages.success(request, _("Fiche clôturée."))
+            return redirect("tracing:plateforme_fiche", pk=fiche.pk)
+    return _fiche_page(request, fiche, status=400, cloture_form=form)
+
+
+def _form_context(form, *, title, cancel_url, origine=None, fiche=None):
+    return {
+        "form": form,
+        "fiche": fiche,
+        "origine": origine,
+        "title": title,
+        "cancel_url": cancel_url,
+        "can_draft": False,
+        "can_lookup": False,
+    }
+
+
+@conseiller_required
+def contact_create(request, pk):
+    """The platform adds a contact to a patient zéro of its départements (the doctor's form and
+    service; the contact's doctor is the patient zéro's)."""
+    origine = get_fiche_for_user(request.user, pk, write=True)
+    if not origine.is_patient_zero:
+        return redirect("tracing:plateforme_fiche", pk=origine.pk)
+    form = ContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            contact = services.fiche_create(
+                user=request.user, data=form.domain_data(), origine=origine
+            )
+        except DomainError as error:
+            _show_error(form, error)
+        else:
+            if contact.telephone:
+                services.status_change(
+                    fiche=contact, user=request.user, to=Statut.A_CONTACTER,
+                    motif=_("Téléphone renseigné"),
+                )  # fmt: skip
+            messages.success(request, _("Personne contact ajoutée."))
+            return redirect("tracing:plateforme_fiche", pk=origine.pk)
+    cancel = reverse("tracing:plateforme_fiche", args=[origine.pk])
+    context = _form_context(form, title=_("Ajouter un contact"), cancel_url=cancel, origine=origine)
+    return render(request, "tracing/fiche_form.html", context, status=400 if form.errors else 200)
+
+
+@conseiller_required
+def fiche_enrich(request, pk):
+    """COMPLÉTER LA FICHE: the doctor's form; the fiche's version guards against an edit made
+    meanwhile."""
+    fiche = get_fiche_for_user(request.user, pk, write=True)
+    form_class = PatientZeroForm if fiche.is_patient_zero else ContactForm
+    if request.method == "POST":
+        form = form_class(request.POST, instance=copy(fiche))
+        if form.is_valid():
+            try:
+                services_tracing.fiche_enrich(
+                    fiche=fiche, user=request.user, data=form.domain_data(),
+                    version=form.cleaned_data["version"] or 0, request=request,
+                )  # fmt: skip
+            except DomainError as error:
+                _show_error(form, error)
+            else:
+                messages.success(request, _("Fiche enregistrée."))
+                return redirect("tracing:plateforme_fiche", pk=fiche.pk)
+    else:
+        audit_log(
+            actor=request.user, action="fiche.viewed", obj=fiche, data={"page": "completer"},
+            request=request,
+        )  # fmt: skip
+        form = form_class(instance=fiche, initial={"version": fiche.version})
+    context = _form_context(
+        form,
+        title=_("Compléter la fiche"),
+        cancel_url=reverse("tracing:plateforme_fiche", args=[fiche.pk]),
+        fiche=fiche,
+        origine=fiche.origine if not fiche.is_patient_zero else None,
+    )
+    return render(request, "tracing/fiche_form.html", context, status=400 if form.errors else 200)
