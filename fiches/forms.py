@@ -167,12 +167,13 @@ class PatientZeroForm(FicheForm):
     class Meta(FicheForm.Meta):
         fields = BLOCK_IDENTITE + BLOCK_CONTEXTE + BLOCK_ENVIRONNEMENT + BLOCK_IDENTITE_COMMUNIQUEE
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, lookup_referentiel=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["information_patient"].error_messages["required"] = _(
             "Cochez cette case : l'information du patient est obligatoire."
         )
-        self.lock_identity_from_referentiel()
+        if lookup_referentiel:
+            self.lock_identity_from_referentiel()
 
     def lock_identity_from_referentiel(self):
         """A NIR the référentiel knows fills nom, prénom and date de naissance, read-only."""

@@ -1,5 +1,6 @@
 from django.urls import reverse
 
+from fiches.audit import AuditLog
 from fiches.models import Fiche
 from fiches.statuses import Statut
 from fiches.tests.factories import BeneficiaireFactory, ContactFactory, FicheFactory
@@ -111,6 +112,30 @@ def test_known_nir_lookup_fills_the_identity(client, medecin):
     content = response.content.decode()
     assert 'value="SHNEIDEZ"' in content and "readonly" in content
     assert not Fiche.objects.exists()
+    entry = AuditLog.objects.get(action="beneficiaire.lookup")
+    assert entry.actor == medecin and entry.data == {"trouve": True}
+
+
+def test_referentiel_lookups_are_throttled_per_account_and_nothing_is_saved(
+    client, medecin, settings
+):
+    settings.LOOKUP_THROTTLE_PER_MINUTE = 2
+    BeneficiaireFactory(nir="185057800608491", nom="SHNEIDEZ", prenom="Kevan")
+    client.force_login(medecin)
+    url = reverse("tracing:patient_zero_create")
+    lookup = {"nir": "185057800608491", "action": "chercher_nir", "collectivite": "non"}
+    for _ in range(2):
+        assert client.post(url, lookup).status_code == 200
+
+    refused = client.post(url, {**NEW_PZ, "nir": "185057800608491"})
+
+    content = refused.content.decode()
+    assert refused.status_code == 429
+    assert "Trop de recherches de NIR en une minute" in content
+    assert "SHNEIDEZ" not in content  # the référentiel was not read
+    assert 'value="1 85 05 78 006 084 91"' in content or 'value="185057800608491"' in content
+    assert not Fiche.objects.exists()
+    assert AuditLog.objects.filter(action="beneficiaire.lookup_refused", actor=medecin).exists()
 
 
 def test_stale_edit_is_refused_and_the_input_kept(client, medecin):
