@@ -1,4 +1,5 @@
-"""French geography for routing fiches: postcode → département → région.
+"""French geography for routing fiches: département → région (the postcode gives the
+département in `fiches.identity.departement_from_code_postal`).
 
 The régions come from pycountry's ISO 3166-2 data, with its special cases: Paris is FR-75C, the
 Lyon metropolis FR-69M (its postcodes are Rhône's, 69), Corsica's départements belong to FR-20R,
@@ -10,20 +11,7 @@ from functools import cache
 
 import pycountry
 
-_POSTCODE = re.compile(r"^\d{5}$")
 _SPECIAL_SUBDIVISIONS = {"75": "FR-75C"}
-
-
-def departement_from_postcode(postcode):
-    """'93100' → '93', '20090' → '2A', '20200' → '2B', '97110' → '971'; None when malformed."""
-    postcode = (postcode or "").strip().replace(" ", "")
-    if not _POSTCODE.match(postcode):
-        return None
-    if postcode.startswith("20"):
-        return "2A" if postcode[2] in "01" else "2B"
-    if postcode.startswith("97") or postcode.startswith("98"):
-        return postcode[:3]
-    return postcode[:2]
 
 
 @cache

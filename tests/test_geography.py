@@ -1,34 +1,10 @@
 import pytest
 
 from fiches.geography import (
-    departement_from_postcode,
     departements_of_region,
     region_for_departement,
     region_name,
 )
-
-
-@pytest.mark.parametrize(
-    ("postcode", "departement"),
-    [
-        ("93100", "93"),
-        ("75011", "75"),
-        ("01000", "01"),
-        ("20000", "2A"),
-        ("20167", "2A"),
-        ("20200", "2B"),
-        ("20600", "2B"),
-        ("97110", "971"),
-        ("97600", "976"),
-        (" 93 100 ", "93"),
-        ("9310", None),
-        ("abcde", None),
-        ("", None),
-        (None, None),
-    ],
-)
-def test_postcode_gives_the_departement(postcode, departement):
-    assert departement_from_postcode(postcode) == departement
 
 
 @pytest.mark.parametrize(
