@@ -132,6 +132,25 @@ class SetPasswordForm(PasswordRulesMixin, forms.Form):
         return self.cleaned_data
 
 
+class LetterPasswordForm(EmailPairMixin, SetPasswordForm):
+    """After the postal letter's temporary password: the holder chooses a password and types the
+    e-mail the validation link goes to. Whoever asked for the letter typed an address too, but
+    only the letter's holder decides which one the account gets."""
+
+    field_order = ["email", "email_confirmation", "new_password1", "new_password2"]
+
+    email = forms.EmailField(
+        label=_("Votre adresse e-mail"),
+        help_text=_("Le lien « Valider adresse e-mail » y sera envoyé."),
+    )
+    email_confirmation = forms.EmailField(label=_("Confirmer votre adresse e-mail"))
+
+    def clean(self):
+        super().clean()
+        self.cleaned_data["new_email"] = self.clean_email_pair("email", "email_confirmation")
+        return self.cleaned_data
+
+
 class CurrentPasswordMixin(forms.Form):
     """A change to the account's identifiers asks for its current password (self.user's)."""
 

@@ -224,12 +224,19 @@ def password_change(*, user, password, ip=None):
     return user
 
 
-def password_choose_after_letter(*, user, password, site_url, ip=None):
-    """The holder of the postal letter chooses their password; now the e-mail typed at creation
-    gets its "Valider adresse e-mail" link."""
+def password_choose_after_letter(*, user, password, email, site_url, ip=None):
+    """The holder of the postal letter chooses their password and the account's e-mail, which
+    gets its "Valider adresse e-mail" link. The address typed when the letter was asked for is
+    replaced: anyone who knows a public AM or FINESS number could have typed theirs."""
+    if selectors.email_is_taken(email, exclude=user):
+        raise AccountError(EMAIL_TAKEN_MESSAGE)
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        locked.email_en_attente = email
+        locked.save(update_fields=["email_en_attente"])
+    user.email_en_attente = email
     user = password_change(user=user, password=password, ip=ip)
-    if user.email_en_attente and not user.email:
-        _send_validation(user=user, site_url=site_url)
+    _send_validation(user=user, site_url=site_url)
     return user
 
 

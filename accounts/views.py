@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from accounts import forms, selectors, services
+from accounts.middleware import AccountStepsMiddleware
 from accounts.models import User
 from accounts.tokens import email_validation_token, password_reset_token
 
@@ -123,9 +124,17 @@ def welcome(request):
     return render(request, "accounts/welcome.html")
 
 
+def _is_current_step(user, step):
+    """The first-sign-in pages change identifiers without the current password: they are open
+    only while the account is at that step (accounts.middleware.AccountStepsMiddleware)."""
+    return AccountStepsMiddleware.next_step(user) == step
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def declare_identifiants(request):
+    if not _is_current_step(request.user, "accounts:declarer_identifiants"):
+        return redirect("tracing:home")
     form = forms.DeclareIdentifiantsForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -152,24 +161,30 @@ def declare_identifiants(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def new_password(request):
-    """After a temporary password (postal letter): choose one's own."""
-    form = forms.SetPasswordForm(request.user, request.POST or None)
+    """After a temporary password (postal letter): choose one's own, and one's e-mail."""
+    if not _is_current_step(request.user, "accounts:nouveau_mot_de_passe"):
+        return redirect("tracing:home")
+    form = forms.LetterPasswordForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = services.password_choose_after_letter(
-            user=request.user,
-            password=form.cleaned_data["password"],
-            site_url=_site_url(request),
-            ip=_ip(request),
-        )
-        update_session_auth_hash(request, user)
-        messages.success(request, _("Votre mot de passe est enregistré."))
-        if user.email_en_attente:
+        try:
+            user = services.password_choose_after_letter(
+                user=request.user,
+                password=form.cleaned_data["password"],
+                email=form.cleaned_data["new_email"],
+                site_url=_site_url(request),
+                ip=_ip(request),
+            )
+        except services.AccountError as error:
+            form.add_error("email", str(error))
+        else:
+            update_session_auth_hash(request, user)
+            messages.success(request, _("Votre mot de passe est enregistré."))
             messages.info(
                 request,
                 _("Un e-mail vous a été envoyé à %(email)s pour valider votre adresse e-mail.")
                 % {"email": user.email_en_attente},
             )
-        return redirect("tracing:home")
+            return redirect("tracing:home")
     return render(request, "accounts/new_password.html", {"form": form})
 
 

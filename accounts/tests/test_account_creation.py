@@ -181,7 +181,12 @@ def test_postal_mode_puts_an_a4_letter_in_the_outbox_and_the_password_works_once
     assert client.get(reverse("tracing:home")).url == reverse("accounts:nouveau_mot_de_passe")
     chosen = client.post(
         reverse("accounts:nouveau_mot_de_passe"),
-        {"new_password1": PASSWORD, "new_password2": PASSWORD},
+        {
+            "email": "pharmacie.nouvelle@exemple.fr",
+            "email_confirmation": "pharmacie.nouvelle@exemple.fr",
+            "new_password1": PASSWORD,
+            "new_password2": PASSWORD,
+        },
     )
     assert chosen.status_code == 302, chosen.content.decode()
     client.logout()
@@ -202,33 +207,66 @@ def test_postal_mode_puts_an_a4_letter_in_the_outbox_and_the_password_works_once
     assert admin_client.get(pdf_link)["Content-Type"] == "application/pdf"
 
 
-def test_postal_email_is_not_the_accounts_until_the_letter_holder_validates_it(
+def test_only_the_letter_holder_chooses_the_postal_accounts_email(
     client, pharmacie_nouvelle, mailoutbox
 ):
-    """Whoever typed the e-mail must not be able to reset the password without the letter."""
+    """AM and FINESS numbers are public: whoever asked for the letter may be an attacker who
+    typed their own address. They must not get the account without the letter."""
     client.post(START, {"numero": "930099999"})
     client.post(
         POSTAL,
-        {"email": "p@exemple.fr", "email_confirmation": "p@exemple.fr", "conditions": "on"},
+        {
+            "email": "attaquant@exemple.fr",
+            "email_confirmation": "attaquant@exemple.fr",
+            "conditions": "on",
+        },
     )
     user = User.objects.get(professionnel=pharmacie_nouvelle)
     assert user.email == ""
 
     client.post(reverse("accounts:password_forgotten"), {"identifiant": "930099999"})
-    client.post(reverse("accounts:password_forgotten"), {"identifiant": "p@exemple.fr"})
+    client.post(reverse("accounts:password_forgotten"), {"identifiant": "attaquant@exemple.fr"})
     assert mailoutbox == []
 
     temporary = _password_in_letter(bytes(CourrierPostal.objects.get().pdf))
     client.post(reverse("accounts:login"), {"username": "930099999", "password": temporary})
     client.post(
         reverse("accounts:nouveau_mot_de_passe"),
-        {"new_password1": PASSWORD, "new_password2": PASSWORD},
+        {
+            "email": "p@exemple.fr",
+            "email_confirmation": "p@exemple.fr",
+            "new_password1": PASSWORD,
+            "new_password2": PASSWORD,
+        },
     )
-    assert mailoutbox[0].to == ["p@exemple.fr"]
+    assert [message.to for message in mailoutbox] == [["p@exemple.fr"]]
     link = re.search(r"https?://\S+/compte/valider-email/\S+/", mailoutbox[0].body).group(0)
     client.post(link)
     user.refresh_from_db()
     assert user.email == "p@exemple.fr"
+
+
+def test_first_sign_in_pages_are_closed_once_their_step_is_done(client, docteur):
+    """They change identifiers without the current password: only at their step."""
+    client.force_login(docteur)
+    before = docteur.password
+
+    for name, data in [
+        ("accounts:nouveau_mot_de_passe", {"new_password1": "Autre-Mdp-2020!"}),
+        ("accounts:declarer_identifiants", {"email": "pirate@exemple.fr"}),
+    ]:
+        data = {
+            **data,
+            "new_password2": "Autre-Mdp-2020!",
+            "email_confirmation": "pirate@exemple.fr",
+        }
+        response = client.post(reverse(name), data)
+        assert response.status_code == 302
+        assert response.url == reverse("tracing:home")
+
+    docteur.refresh_from_db()
+    assert docteur.password == before
+    assert docteur.email_en_attente == ""
 
 
 def test_temporary_password_is_spent_even_when_no_new_one_is_chosen(client, pharmacie_nouvelle):
