@@ -152,7 +152,10 @@ class LetterPasswordForm(EmailPairMixin, SetPasswordForm):
 
 
 class CurrentPasswordMixin(forms.Form):
-    """A change to the account's identifiers asks for its current password (self.user's)."""
+    """A change to the account's identifiers asks for its current password (self.user's),
+    checked under the account's lockout (self.ip is the client's address, for the journal)."""
+
+    ip = None
 
     current_password = forms.CharField(
         label=_("Mot de passe actuel"),
@@ -162,7 +165,13 @@ class CurrentPasswordMixin(forms.Form):
 
     def clean_current_password(self):
         value = self.cleaned_data["current_password"]
-        if not self.user.check_password(value):
+        result = services.check_current_password(user=self.user, password=value, ip=self.ip)
+        if result.error == "locked":
+            raise forms.ValidationError(
+                _("Votre compte est bloqué. Veuillez réessayer dans %(minutes)s min")
+                % {"minutes": result.minutes}
+            )
+        if result.error:
             raise forms.ValidationError(_("Le mot de passe actuel est incorrect."))
         return value
 

@@ -111,6 +111,32 @@ def sign_in(*, identifier, password, ip=None):
     return SignInResult(user=user)
 
 
+def check_current_password(*, user, password, ip=None):
+    """The current password asked before changing identifiers counts against the same lockout as
+    signing in: a session left open must not become a way to guess the password. Returns
+    SignInResult(user=…) when right, error "invalid" or "locked" otherwise."""
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        now = timezone.now()
+        if locked.bloque_jusqua is not None and locked.bloque_jusqua > now:
+            return SignInResult(error="locked", minutes=remaining_minutes(locked.bloque_jusqua))
+        if locked.check_password(password or ""):
+            if locked.echecs_connexion:
+                locked.echecs_connexion = 0
+                locked.save(update_fields=["echecs_connexion"])
+            return SignInResult(user=locked)
+        locked.echecs_connexion += 1
+        record_event(user=locked, action=Action.SIGN_IN_FAILED, ip=ip, detail="mot de passe actuel")
+        if locked.echecs_connexion >= settings.ACCOUNT_LOCKOUT_ATTEMPTS:
+            locked.bloque_jusqua = now + _lockout_delay()
+            locked.echecs_connexion = 0
+            locked.save(update_fields=["echecs_connexion", "bloque_jusqua"])
+            record_event(user=locked, action=Action.LOCKED, ip=ip)
+            return SignInResult(error="locked", minutes=remaining_minutes(locked.bloque_jusqua))
+        locked.save(update_fields=["echecs_connexion"])
+        return SignInResult(error="invalid")
+
+
 def unlock(*, user, by=None):
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)

@@ -223,6 +223,7 @@ def account_settings(request):
 @require_http_methods(["GET", "POST"])
 def account_email(request):
     form = forms.EmailChangeForm(request.user, request.POST or None)
+    form.ip = _ip(request)
     if request.method == "POST" and form.is_valid():
         try:
             user = services.email_change_request(
@@ -250,6 +251,7 @@ def account_email(request):
 @require_http_methods(["GET", "POST"])
 def account_password(request):
     form = forms.PasswordChangeForm(request.user, request.POST or None)
+    form.ip = _ip(request)
     if request.method == "POST" and form.is_valid():
         user = services.password_change(
             user=request.user, password=form.cleaned_data["password"], ip=_ip(request)

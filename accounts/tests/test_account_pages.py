@@ -144,3 +144,23 @@ def test_settings_page_is_the_third_section(client, docteur):
     assert "Paramètres de compte" in html
     assert "Informations professionnelles" in html
     assert "Connexion et sécurité" in html
+
+
+def test_guessing_the_current_password_counts_against_the_lockout(client, docteur):
+    client.force_login(docteur)
+    url = reverse("accounts:changer_mot_de_passe")
+    wrong = {"current_password": "pas-le-bon", "new_password1": "Nouveau-Mdp-2020!",
+             "new_password2": "Nouveau-Mdp-2020!"}  # fmt: skip
+
+    for _ in range(2):
+        assert "Le mot de passe actuel est incorrect" in client.post(url, wrong).content.decode()
+    third = client.post(url, wrong).content.decode()
+
+    assert "Votre compte est bloqué. Veuillez réessayer dans 20 min" in third
+    docteur.refresh_from_db()
+    assert docteur.bloque_jusqua is not None
+    # Even the right password is refused now, here and at sign-in.
+    right = {**wrong, "current_password": PASSWORD}
+    assert "Votre compte est bloqué" in client.post(url, right).content.decode()
+    docteur.refresh_from_db()
+    assert docteur.check_password(PASSWORD)
