@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fiches import statuses
+from fiches import identity, statuses
 from fiches.audit import audit_log
 from fiches.models import (
     DERIVED_FIELDS,
@@ -49,12 +49,16 @@ def _check_fields(data: dict[str, Any]) -> None:
 
 
 def beneficiaire_for_nir(nir: str) -> Beneficiaire | None:
-    """The insured person with this NIR (13 characters match a 15-character NIR's start)."""
+    """The insured person with this NIR; 13 characters get their key, so that the lookup is
+    always an exact match on the unique index (a prefix LIKE may not use it on PostgreSQL)."""
     if not nir:
         return None
-    if len(nir) == 15:
-        return Beneficiaire.objects.filter(nir=nir).first()
-    return Beneficiaire.objects.filter(nir__startswith=nir).first()
+    if len(nir) == 13:
+        try:
+            nir = nir + identity.nir_key(nir)
+        except ValueError:
+            return None
+    return Beneficiaire.objects.filter(nir=nir).first()
 
 
 def _apply_referentiel(fiche: Fiche) -> None:

@@ -16,10 +16,8 @@ from fiches.audit import audit_log
 from fiches.forms import ContactForm, PatientZeroForm, RechercheForm
 from fiches.models import DomainError
 from fiches.pdf import formulaire_contact_pdf
+from tracing import referentiel
 from tracing.policy import fiches_visible_to, get_fiche_for_user, role_required
-from tracing.throttle import throttle_hit
-
-REFERENTIEL_THROTTLE_SCOPE = "referentiel"
 
 medecin_required = role_required(Role.MEDECIN)
 
@@ -90,56 +88,25 @@ def _show_domain_error(form, error: DomainError):
     form.add_error(field, error.message)
 
 
-def _referentiel_lookup_allowed(request):
-    """A NIR typed on a patient zéro's form is looked up in the beneficiaries' référentiel, which
-    shows that person's identity: like the laboratories' and pharmacies' lookups, it is
-    throttled per account (in the database) so that a stolen account cannot scrape it."""
-    if not request.POST.get("nir", "").strip():
-        return True
-    result = throttle_hit(user=request.user, scope=REFERENTIEL_THROTTLE_SCOPE)
-    if not result.allowed:
-        audit_log(actor=request.user, action="beneficiaire.lookup_refused", request=request)
-        messages.error(
-            request,
-            _(
-                "Trop de recherches de NIR en une minute : par sécurité, votre compte est limité. "
-                "Rien n'a été enregistré ; réessayez dans %(s)s secondes."
-            )
-            % {"s": result.retry_after_seconds},
-        )
-    return result.allowed
-
-
-def _audit_referentiel_lookup(request, form):
-    if request.POST.get("nir", "").strip():
-        audit_log(
-            actor=request.user,
-            action="beneficiaire.lookup",
-            obj=form.beneficiaire,
-            data={"trouve": form.beneficiaire is not None},
-            request=request,
-        )
-
-
 @medecin_required
 def patient_zero_create(request):
     """AJOUTER UN PATIENT ZÉRO: VALIDER, or Enregistrer en brouillon (mandatory fields may wait)."""
     if request.method != "POST":
         return render(request, "tracing/fiche_form.html", _create_context(PatientZeroForm()))
     action = _form_action(request)
-    if not _referentiel_lookup_allowed(request):
+    if not referentiel.lookup_allowed(request):
         form = PatientZeroForm(request.POST, lookup_referentiel=False)
         return render(request, "tracing/fiche_form.html", _create_context(form), status=429)
     if action == "chercher_nir":
         # Known NIR: the form comes back with the référentiel's identity, read-only.
         form = PatientZeroForm(initial=request.POST.dict())
-        _audit_referentiel_lookup(request, form)
+        referentiel.audit_lookup(request, form)
         if form.beneficiaire is None:
             messages.info(request, _("Ce NIR n'est pas connu de l'Assurance Maladie."))
         return render(request, "tracing/fiche_form.html", _create_context(form))
     brouillon = action == "brouillon"
     form = PatientZeroForm(request.POST, brouillon=brouillon)
-    _audit_referentiel_lookup(request, form)
+    referentiel.audit_lookup(request, form)
     if form.is_valid():
         try:
             fiche = services.fiche_create(
@@ -214,12 +181,12 @@ def fiche_update(request, pk):
         return render(request, "tracing/fiche_form.html", _update_context(form, fiche))
     action = _form_action(request)
     brouillon = action == "brouillon" and fiche.brouillon
-    if form_class is PatientZeroForm and not _referentiel_lookup_allowed(request):
+    if form_class is PatientZeroForm and not referentiel.lookup_allowed(request):
         form = form_class(request.POST, instance=copy(fiche), lookup_referentiel=False)
         return render(request, "tracing/fiche_form.html", _update_context(form, fiche), status=429)
     form = form_class(request.POST, instance=copy(fiche), brouillon=brouillon)
     if form_class is PatientZeroForm:
-        _audit_referentiel_lookup(request, form)
+        referentiel.audit_lookup(request, form)
     if form.is_valid():
         was_contact = not fiche.is_patient_zero
         try:

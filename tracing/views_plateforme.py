@@ -15,6 +15,7 @@ from fiches.audit import audit_log
 from fiches.forms import ContactForm, PatientZeroForm
 from fiches.models import DomainError, OuiNon
 from fiches.statuses import Statut
+from tracing import referentiel
 from tracing.forms import AppelForm, ClotureForm, FileFiltreForm, TelephoneForm
 from tracing.policy import departements_of, fiches_visible_to, get_fiche_for_user, role_required
 
@@ -190,7 +191,17 @@ def fiche_enrich(request, pk):
     fiche = get_fiche_for_user(request.user, pk, write=True)
     form_class = PatientZeroForm if fiche.is_patient_zero else ContactForm
     if request.method == "POST":
+        lookup = form_class is PatientZeroForm
+        if lookup and not referentiel.lookup_allowed(request):
+            form = form_class(request.POST, instance=copy(fiche), lookup_referentiel=False)
+            context = _form_context(
+                form, title=_("Compléter la fiche"),
+                cancel_url=reverse("tracing:plateforme_fiche", args=[fiche.pk]), fiche=fiche,
+            )  # fmt: skip
+            return render(request, "tracing/fiche_form.html", context, status=429)
         form = form_class(request.POST, instance=copy(fiche))
+        if lookup:
+            referentiel.audit_lookup(request, form)
         if form.is_valid():
             try:
                 services_tracing.fiche_enrich(

@@ -273,3 +273,22 @@ def test_enriching_a_contact_with_its_phone_moves_it_to_a_contacter(
     contact.refresh_from_db()
     assert (contact.commune, contact.statut) == ("Montreuil", Statut.A_CONTACTER)
     assert AuditLog.objects.for_object(contact).filter(action="fiche.updated").exists()
+
+
+def test_a_nir_typed_on_a_patient_zeros_form_is_throttled_and_audited_for_the_conseiller(
+    client, conseiller93, patient93, settings
+):
+    settings.LOOKUP_THROTTLE_PER_MINUTE = 1
+    client.force_login(conseiller93)
+    url = reverse("tracing:plateforme_completer", args=[patient93.pk])
+    stale = {"nir": "1 85 05 78 006 084 91", "nom": "Benali", "prenom": "Nadia",
+             "information_patient": "on", "collectivite": "non", "version": 999}  # fmt: skip
+
+    client.post(url, stale)
+    refused = client.post(url, stale)
+
+    assert refused.status_code == 429
+    assert "Trop de recherches de NIR en une minute" in refused.content.decode()
+    actions = list(AuditLog.objects.filter(actor=conseiller93).values_list("action", flat=True))
+    assert "beneficiaire.lookup" in actions
+    assert "beneficiaire.lookup_refused" in actions
