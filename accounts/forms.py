@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
@@ -257,7 +259,12 @@ class SecurityKeyForm(forms.Form):
             ) from error
 
     def clean_iban_fin(self):
-        return self.cleaned_data["iban_fin"].strip().upper()
+        value = self.cleaned_data["iban_fin"].strip().upper()
+        if not re.fullmatch(r"[0-9A-Z]{4}", value):
+            raise forms.ValidationError(
+                _("Saisissez les 4 derniers caractères de votre IBAN (chiffres ou lettres).")
+            )
+        return value
 
 
 CONDITIONS_LABEL = _(

@@ -41,7 +41,7 @@ class StatusChangeInline(admin.TabularInline):
 class FicheAdmin(NoDeleteAdmin):
     list_display = ["__str__", "nature", "statut", "brouillon", "declarant", "created_at"]
     list_filter = ["nature", "statut", "brouillon"]
-    search_fields = ["nir"]
+    search_fields = ["=nir"]
     show_full_result_count = False
     list_select_related = ["declarant"]
     raw_id_fields = ["origine", "beneficiaire", "declarant", "medecin"]
@@ -67,6 +67,11 @@ class FicheAdmin(NoDeleteAdmin):
 
     def has_add_permission(self, request):
         return False  # fiches are created through the services, by the professionals
+
+    def has_change_permission(self, request, obj=None):
+        # Read-only here: a change must go through fiches.services (version, département,
+        # normalised names, history and audit), which the admin form would bypass.
+        return False
 
 
 @admin.register(Beneficiaire)

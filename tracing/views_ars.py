@@ -153,9 +153,9 @@ def export_csv(request):
     ).iterator():
         pk, nature, collectivite, departement, commune, statut, created_at = row
         writer.writerow(
-            [pk, nature, collectivite, departement, commune, statut,
+            [pk, nature, collectivite, departement, _cell(commune), statut,
              timezone.localtime(created_at).strftime("%d/%m/%Y"),
-             " | ".join(clusters_by_fiche.get(pk, []))]
+             _cell(" | ".join(clusters_by_fiche.get(pk, [])))]
         )  # fmt: skip
         count += 1
     audit_log(
@@ -165,6 +165,13 @@ def export_csv(request):
         request=request,
     )
     return response
+
+
+def _cell(text):
+    """Free text for a spreadsheet: a leading = + - @ would make Excel run it as a formula."""
+    if text and text[0] in "=+-@\t\r":
+        return "'" + text
+    return text
 
 
 @ars_required

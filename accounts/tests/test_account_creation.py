@@ -315,3 +315,13 @@ def _password_in_letter(pdf):
     lines = [line.strip() for line in text.splitlines()]
     index = lines.index(next(line for line in lines if "mot de passe provisoire :" in line))
     return next(line for line in lines[index + 1 :] if line)
+
+
+@pytest.mark.parametrize("iban_fin", ["€€€€", "0 14", "ab-1"])
+def test_a_malformed_iban_end_gets_a_french_message_not_an_error_page(client, nouveau, iban_fin):
+    client.post(START, {"numero": "931111116"})
+
+    response = client.post(KEY, {"nir": "1 80 01 93 048 123 23", "iban_fin": iban_fin})
+
+    assert response.status_code == 200
+    assert "Saisissez les 4 derniers caractères de votre IBAN" in response.content.decode()

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from fiches.audit import AuditLog
-from fiches.models import Collectivite
+from fiches.models import Collectivite, Fiche
 from fiches.tests.factories import FicheFactory
 from tracing.models import Cluster
 
@@ -89,6 +89,18 @@ def test_csv_export_has_its_region_cases_without_identity(client, ars_idf, cases
     for name in ("Ecolier", "Crechien", cases["ecole93"].nom, cases["ecole93"].nir):
         assert name not in body
     assert AuditLog.objects.get(action="ars.export_csv").data == {"region": "FR-IDF", "lignes": 2}
+
+
+def test_csv_export_neutralises_free_text_a_spreadsheet_would_run_as_a_formula(
+    client, ars_idf, cases
+):
+    Fiche.objects.filter(pk=cases["ecole93"].pk).update(commune='=HYPERLINK("http://x")')
+    client.force_login(ars_idf)
+
+    body = client.get(reverse("tracing:ars_export")).content.decode("utf-8-sig")
+
+    assert "'=HYPERLINK" in body
+    assert ";=HYPERLINK" not in body and ';"=HYPERLINK' not in body
 
 
 def test_agent_without_region_sees_nothing(client, agent_ars, cases):

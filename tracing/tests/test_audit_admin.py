@@ -79,3 +79,19 @@ def test_admin_is_for_administrators_only(client, pharmacien):
     client.force_login(pharmacien)
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302
+
+
+def test_admin_reads_a_fiche_but_cannot_change_it_outside_the_services(
+    client, administrateur, medecin
+):
+    fiche = FicheFactory(declarant=medecin, nom="Avant")
+    client.force_login(administrateur)
+    url = reverse("admin:fiches_fiche_change", args=[fiche.pk])
+
+    page = client.get(url)
+    client.post(url, {"nom": "Après", "prenom": fiche.prenom})
+
+    assert page.status_code == 200
+    assert "Avant" in page.content.decode()
+    fiche.refresh_from_db()
+    assert fiche.nom == "Avant"
