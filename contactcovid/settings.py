@@ -219,3 +219,4 @@ CSRF_FAILURE_VIEW = "contactcovid.views.csrf_failure"
 
 # Anti-scraping: how many patient lookups a biologist or pharmacist account may make a minute.
 LOOKUP_THROTTLE_PER_MINUTE = env.int("LOOKUP_THROTTLE_PER_MINUTE", default=30)
+LOOKUP_THROTTLE_PER_DAY = env.int("LOOKUP_THROTTLE_PER_DAY", default=300)

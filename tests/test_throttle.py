@@ -72,3 +72,16 @@ def test_fifty_parallel_lookups_let_exactly_the_limit_through(pharmacien):
     assert len(allowed) == 50
     assert allowed.count(True) == 30
     assert ThrottleWindow.objects.get(user=pharmacien).hits == 30
+
+
+def test_a_day_of_lookups_is_limited_too(pharmacien, settings):
+    from tracing.throttle import lookup_throttle
+
+    settings.LOOKUP_THROTTLE_PER_MINUTE = 1000
+    settings.LOOKUP_THROTTLE_PER_DAY = 5
+
+    results = [lookup_throttle(user=pharmacien, scope="lookup") for _ in range(6)]
+
+    assert [result.allowed for result in results] == [True] * 5 + [False]
+    assert results[5].retry_after_seconds > 60
+    assert results[5].delay_text.endswith(("min", "h"))

@@ -10,7 +10,7 @@ from fiches.audit import audit_log
 from fiches.models import Fiche
 from tracing.forms import RecherchePersonneForm
 from tracing.policy import THROTTLE_SCOPE, lookup_scope, remember_found, visible_fields
-from tracing.throttle import throttle_hit
+from tracing.throttle import lookup_throttle
 
 
 def recherche(request, *, template: str, personne_url: str):
@@ -18,13 +18,13 @@ def recherche(request, *, template: str, personne_url: str):
     context = {"form": form, "resultats": None, "personne_url": personne_url}
     if request.method != "POST":
         return render(request, template, context)
-    throttle = throttle_hit(user=request.user, scope=THROTTLE_SCOPE)
+    throttle = lookup_throttle(user=request.user, scope=THROTTLE_SCOPE)
     if not throttle.allowed:
         audit_log(actor=request.user, action="fiche.lookup_refused", request=request)
         context["refus"] = _(
-            "Trop de recherches en une minute : par sécurité, votre compte est limité. "
-            "Réessayez dans %(s)s secondes."
-        ) % {"s": throttle.retry_after_seconds}
+            "Trop de recherches en une minute ou dans la journée : par sécurité, votre compte "
+            "est limité. Réessayez dans %(delai)s."
+        ) % {"delai": throttle.delay_text}
         return render(request, template, context, status=429)
     if not form.is_valid():
         return render(request, template, context, status=400)

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.utils.translation import gettext as _
 
 from fiches.audit import audit_log
-from tracing.throttle import throttle_hit
+from tracing.throttle import lookup_throttle
 
 THROTTLE_SCOPE = "referentiel"
 
@@ -19,16 +19,16 @@ def lookup_allowed(request):
     throttled per account (in the database) so that a stolen account cannot scrape it."""
     if not request.POST.get("nir", "").strip():
         return True
-    result = throttle_hit(user=request.user, scope=THROTTLE_SCOPE)
+    result = lookup_throttle(user=request.user, scope=THROTTLE_SCOPE)
     if not result.allowed:
         audit_log(actor=request.user, action="beneficiaire.lookup_refused", request=request)
         messages.error(
             request,
             _(
-                "Trop de recherches de NIR en une minute : par sécurité, votre compte est limité. "
-                "Rien n'a été enregistré ; réessayez dans %(s)s secondes."
+                "Trop de recherches de NIR en une minute ou dans la journée : par sécurité, votre "
+                "compte est limité. Rien n'a été enregistré ; réessayez dans %(delai)s."
             )
-            % {"s": result.retry_after_seconds},
+            % {"delai": result.delay_text},
         )
     return result.allowed
 

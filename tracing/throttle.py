@@ -1,8 +1,9 @@
 """Per-account limits on the biologists' and pharmacists' lookups (anti-scraping).
 
 In 2022, abused professional accounts scraped about 510,000 records from a similar national
-portal. Each lookup counts in a fixed one-minute window kept in the database; the row is locked
-while it is counted, so parallel requests on several app servers cannot slip past the limit.
+portal. Each lookup counts in a fixed one-minute window and in a fixed one-day window kept in
+the database (30 a minute alone would still allow 43,000 a day); the row is locked while it is
+counted, so parallel requests on several app servers cannot slip past the limit.
 """
 
 import math
@@ -16,6 +17,7 @@ from django.utils import timezone
 from tracing.models import ThrottleWindow
 
 WINDOW = timedelta(minutes=1)
+DAY = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -23,35 +25,56 @@ class ThrottleResult:
     allowed: bool
     retry_after_seconds: int
 
+    @property
+    def delay_text(self):
+        """ "45 secondes", "3 min", "7 h": how long to wait, for the French message."""
+        seconds = self.retry_after_seconds
+        if seconds < 90:
+            return f"{seconds} secondes"
+        if seconds < 90 * 60:
+            return f"{math.ceil(seconds / 60)} min"
+        return f"{math.ceil(seconds / 3600)} h"
 
-def _window_start(now):
+
+def _window_start(now, window):
+    if window == DAY:
+        return timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     return now.replace(second=0, microsecond=0)
 
 
-def throttle_hit(*, user, scope, limit=None, now=None):
-    """Count one lookup by `user`; refuse it (allowed=False) past `limit` in the current minute.
+def lookup_throttle(*, user, scope):
+    """The limits of a patient lookup: LOOKUP_THROTTLE_PER_MINUTE, then LOOKUP_THROTTLE_PER_DAY."""
+    result = throttle_hit(user=user, scope=scope)
+    if not result.allowed:
+        return result
+    return throttle_hit(
+        user=user, scope=f"{scope}:jour", limit=settings.LOOKUP_THROTTLE_PER_DAY, window=DAY
+    )
+
+
+def throttle_hit(*, user, scope, limit=None, now=None, window=WINDOW):
+    """Count one lookup by `user`; refuse it (allowed=False) past `limit` in the current window
+    (a minute, or a day from local midnight).
 
     A refused lookup is not counted, so the account can look up again in the next window.
     """
     limit = settings.LOOKUP_THROTTLE_PER_MINUTE if limit is None else limit
     now = now or timezone.now()
-    start = _window_start(now)
+    start = _window_start(now, window)
     with transaction.atomic():
         try:
             with transaction.atomic():
                 ThrottleWindow.objects.get_or_create(user=user, scope=scope, window_start=start)
         except IntegrityError:
             pass  # Another request created the row first; it is there now.
-        window = ThrottleWindow.objects.select_for_update().get(
+        row = ThrottleWindow.objects.select_for_update().get(
             user=user, scope=scope, window_start=start
         )
-        if window.hits >= limit:
-            retry = math.ceil((start + WINDOW - now).total_seconds())
+        if row.hits >= limit:
+            retry = math.ceil((start + window - now).total_seconds())
             return ThrottleResult(allowed=False, retry_after_seconds=retry)
-        window.hits += 1
-        window.save(update_fields=["hits"])
-    # Old windows are of no use: forget this account's windows older than an hour.
-    ThrottleWindow.objects.filter(
-        user=user, scope=scope, window_start__lt=start - timedelta(hours=1)
-    ).delete()
+        row.hits += 1
+        row.save(update_fields=["hits"])
+    # Past windows are of no use: forget this account's earlier windows of this scope.
+    ThrottleWindow.objects.filter(user=user, scope=scope, window_start__lt=start).delete()
     return ThrottleResult(allowed=True, retry_after_seconds=0)

@@ -131,7 +131,7 @@ def test_referentiel_lookups_are_throttled_per_account_and_nothing_is_saved(
 
     content = refused.content.decode()
     assert refused.status_code == 429
-    assert "Trop de recherches de NIR en une minute" in content
+    assert "Trop de recherches de NIR en une minute ou dans la journée" in content
     assert "SHNEIDEZ" not in content  # the référentiel was not read
     assert 'value="1 85 05 78 006 084 91"' in content or 'value="185057800608491"' in content
     assert not Fiche.objects.exists()

@@ -76,7 +76,7 @@ def test_the_31st_lookup_in_a_minute_is_refused_in_french(client, pharmacien, co
 
     assert response.status_code == 429
     html = response.content.decode()
-    assert "Trop de recherches en une minute" in html
+    assert "Trop de recherches en une minute ou dans la journée" in html
     assert "Lucas PETIT" not in html
     assert AuditLog.objects.filter(actor=pharmacien, action="fiche.lookup_refused").exists()
 

@@ -288,7 +288,7 @@ def test_a_nir_typed_on_a_patient_zeros_form_is_throttled_and_audited_for_the_co
     refused = client.post(url, stale)
 
     assert refused.status_code == 429
-    assert "Trop de recherches de NIR en une minute" in refused.content.decode()
+    assert "Trop de recherches de NIR en une minute ou dans la journée" in refused.content.decode()
     actions = list(AuditLog.objects.filter(actor=conseiller93).values_list("action", flat=True))
     assert "beneficiaire.lookup" in actions
     assert "beneficiaire.lookup_refused" in actions
