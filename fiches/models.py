@@ -272,6 +272,21 @@ class Fiche(models.Model):
                 opclasses=["varchar_pattern_ops"],
             ),
             models.Index(fields=["statut", "-created_at"], name="fiche_statut_created"),
+            # A doctor's searches (the list is always within one doctor's fiches): a name prefix,
+            # with the statut checked in the index; or a statut, in the list's order.
+            models.Index(
+                fields=["medecin", "nom_normalise", "statut"],
+                name="fiche_medecin_nom",
+                opclasses=["int8_ops", "varchar_pattern_ops", "varchar_ops"],
+            ),
+            models.Index(
+                fields=["medecin", "prenom_normalise", "statut"],
+                name="fiche_medecin_prenom",
+                opclasses=["int8_ops", "varchar_pattern_ops", "varchar_ops"],
+            ),
+            models.Index(
+                fields=["medecin", "statut", "-created_at", "-id"], name="fiche_medecin_statut"
+            ),
             models.Index(fields=["origine", "-created_at"], name="fiche_origine_created"),
             # The platforms' work queue: one département, the statuses to call, oldest first.
             models.Index(
