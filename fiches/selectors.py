@@ -59,9 +59,12 @@ def decode_cursor(cursor: str) -> tuple[datetime, int] | None:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         created, pk = raw.split("|")
-        return datetime.fromisoformat(created), int(pk)
+        moment = datetime.fromisoformat(created)
     except (ValueError, binascii.Error, UnicodeDecodeError):
         return None
+    if moment.tzinfo is None or not pk.isdigit():
+        return None  # ours always carry their time zone
+    return moment, int(pk)
 
 
 @dataclass

@@ -1,3 +1,4 @@
+import base64
 from datetime import timedelta
 
 import pytest
@@ -78,9 +79,17 @@ def test_count_is_capped(medecin, monkeypatch):
     assert page.count_capped and page.count == 5
 
 
-def test_tampered_cursor_shows_the_first_page(medecin):
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "pas-un-curseur!!",
+        base64.urlsafe_b64encode(b"2020-05-09T17:14:00|12").decode(),  # no time zone
+        base64.urlsafe_b64encode(b"2020-05-09T17:14:00+02:00|-1").decode(),
+    ],
+)
+def test_tampered_cursor_shows_the_first_page(medecin, cursor):
     _make(3, medecin)
-    page = selectors.fiche_page(Fiche.objects.all(), apres="pas-un-curseur!!")
+    page = selectors.fiche_page(Fiche.objects.all(), apres=cursor)
     assert len(page.fiches) == 3
 
 
