@@ -110,19 +110,22 @@ def fiche_create(
     data: dict[str, Any],
     origine: Fiche | None = None,
     brouillon: bool = False,
+    sans_medecin: bool = False,
 ) -> Fiche:
     """Create a patient zéro (no `origine`) or a contact of `origine`.
 
     A patient zéro starts En attente de diagnostic, or Diagnostic confirmé when an argument du
     diagnostic is given and it is validated; a contact starts as Contact à trouver. A draft may
-    lack mandatory fields; a validated fiche may not.
+    lack mandatory fields; a validated fiche may not. The patient zéro's doctor is its declarant,
+    unless `sans_medecin` (a call platform initiates it: no doctor follows that chain yet); a
+    contact's doctor is its patient zéro's.
     """
     _check_fields(data)
     now = timezone.now()
     fiche = Fiche(**data, declarant=user, created_at=now, statut_depuis=now, brouillon=brouillon)
     if origine is None:
         fiche.nature = Nature.PATIENT_ZERO
-        fiche.medecin = user
+        fiche.medecin = None if sans_medecin else user
         confirmed = fiche.argument_diagnostic and not brouillon
         fiche.statut = Statut.DIAGNOSTIC_CONFIRME if confirmed else Statut.EN_ATTENTE
         _apply_referentiel(fiche)
@@ -136,7 +139,7 @@ def fiche_create(
             )
         fiche.nature = Nature.CONTACT
         fiche.origine = origine
-        fiche.medecin = origine.medecin or origine.declarant
+        fiche.medecin = origine.medecin
         fiche.statut = Statut.CONTACT_A_TROUVER
     if not brouillon:
         _require_complete(fiche)

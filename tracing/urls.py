@@ -46,6 +46,11 @@ urlpatterns = [
         name="plateforme_completer",
     ),
     path(
+        "plateforme/nouveau-patient-zero/",
+        views_plateforme.patient_zero_create,
+        name="plateforme_patient_zero_create",
+    ),
+    path(
         "plateforme/fiches/<int:pk>/ajouter-contact/",
         views_plateforme.contact_create,
         name="plateforme_contact_create",

@@ -13,6 +13,7 @@ from accounts.roles import Role
 from fiches import selectors_tracing, services, services_tracing
 from fiches.audit import audit_log
 from fiches.forms import ContactForm, PatientZeroForm
+from fiches.identity import departement_from_code_postal
 from fiches.models import DomainError, OuiNon
 from fiches.statuses import Statut
 from tracing import referentiel
@@ -154,6 +155,43 @@ def _form_context(form, *, title, cancel_url, origine=None, fiche=None):
         "can_draft": False,
         "can_lookup": False,
     }
+
+
+@conseiller_required
+def patient_zero_create(request):
+    """The platform initiates a patient zéro (guide § 2, "initiation et enrichissement
+    progressif"): the doctor's form and service, in one of its own départements."""
+    departements = departements_of(request.user)
+    form = PatientZeroForm(request.POST or None)
+    if request.method == "POST":
+        if not referentiel.lookup_allowed(request):
+            form = PatientZeroForm(request.POST, lookup_referentiel=False)
+            context = _form_context(form, title=_("Ajouter un patient zéro"),
+                                    cancel_url=reverse("tracing:plateforme_file"))  # fmt: skip
+            return render(request, "tracing/fiche_form.html", context, status=429)
+        referentiel.audit_lookup(request, form)
+        if form.is_valid():
+            departement = departement_from_code_postal(form.cleaned_data["code_postal"])
+            if departement not in departements:
+                form.add_error(
+                    "code_postal",
+                    _("Indiquez un code postal d'un département de votre caisse (%(d)s).")
+                    % {"d": ", ".join(departements) or "—"},
+                )
+            else:
+                try:
+                    fiche = services.fiche_create(
+                        user=request.user, data=form.domain_data(), sans_medecin=True
+                    )
+                except DomainError as error:
+                    _show_error(form, error)
+                else:
+                    messages.success(request, _("Fiche patient zéro créée."))
+                    return redirect("tracing:plateforme_fiche", pk=fiche.pk)
+    context = _form_context(
+        form, title=_("Ajouter un patient zéro"), cancel_url=reverse("tracing:plateforme_file")
+    )
+    return render(request, "tracing/fiche_form.html", context, status=400 if form.errors else 200)
 
 
 @conseiller_required

@@ -39,6 +39,7 @@ MATRIX = [
     ("plateforme_cloturer", "post", "platform", {"conseiller": (400, 404)}),
     ("plateforme_completer", "get", "platform", {"conseiller": (PAGE, 404)}),
     ("plateforme_contact_create", "get", "platform_pz", {"conseiller": (PAGE, 404)}),
+    ("plateforme_patient_zero_create", "get", None, {"conseiller": PAGE}),
     ("laboratoire_recherche", "get", None, {"biologiste": PAGE}),
     ("laboratoire_personne", "get", "found", {"biologiste": (PAGE, 404)}),
     ("laboratoire_prelevement", "post", "found", {"biologiste": (400, 404)}),

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fiches.audit import AuditLog
+from fiches.models import Fiche
 from fiches.models_tracing import Appel
 from fiches.statuses import Statut
 from fiches.tests.factories import ContactFactory
@@ -292,3 +293,39 @@ def test_a_nir_typed_on_a_patient_zeros_form_is_throttled_and_audited_for_the_co
     actions = list(AuditLog.objects.filter(actor=conseiller93).values_list("action", flat=True))
     assert "beneficiaire.lookup" in actions
     assert "beneficiaire.lookup_refused" in actions
+
+
+NEW_PZ_93 = {"nir": "2 69 05 49 588 157 80", "nom": "Dupont", "prenom": "Martine",
+             "code_postal": "93100", "commune": "Montreuil", "information_patient": "on",
+             "collectivite": "non", "action": "valider"}  # fmt: skip
+
+
+def test_conseiller_initiates_a_patient_zero_of_its_departements(client, conseiller93):
+    client.force_login(conseiller93)
+    url = reverse("tracing:plateforme_patient_zero_create")
+    assert "NOUVEAU PATIENT +" in client.get(reverse("tracing:plateforme_file")).content.decode()
+
+    response = client.post(url, NEW_PZ_93)
+
+    fiche = Fiche.objects.get(nom="Dupont")
+    assert response.url == reverse("tracing:plateforme_fiche", args=[fiche.pk])
+    assert (fiche.is_patient_zero, fiche.departement, fiche.statut) == (
+        True, "93", Statut.EN_ATTENTE
+    )  # fmt: skip
+    assert fiche.declarant == conseiller93 and fiche.medecin is None
+    assert client.get(response.url).status_code == 200
+    assert AuditLog.objects.for_object(fiche).filter(action="fiche.created").exists()
+
+
+def test_conseiller_cannot_create_a_patient_zero_outside_its_departements(client, conseiller93):
+    client.force_login(conseiller93)
+
+    response = client.post(
+        reverse("tracing:plateforme_patient_zero_create"), {**NEW_PZ_93, "code_postal": "69003"}
+    )
+
+    content = response.content.decode()
+    assert response.status_code == 400
+    assert "Indiquez un code postal d&#x27;un département de votre caisse (93)" in content
+    assert 'value="Dupont"' in content
+    assert not Fiche.objects.filter(nom="Dupont").exists()
