@@ -292,6 +292,13 @@ class Fiche(models.Model):
             models.Index(
                 fields=["departement", "statut", "statut_depuis", "id"], name="fiche_file_appels"
             ),
+            # The ARS's collectivity cases, in the order they are grouped: only the fiches that
+            # exposed a collectivité, a small part of the table.
+            models.Index(
+                fields=["collectivite", "departement", "-created_at", "-id"],
+                name="fiche_collectivite_cases",
+                condition=~models.Q(collectivite="non"),
+            ),
         ]
 
     def __str__(self):
