@@ -193,11 +193,30 @@ def test_healthz_answers_503_when_the_database_is_unreachable():
     assert result.stdout.strip() == "503 unreachable", result.stderr
 
 
-def test_production_settings_refuse_to_start_without_a_secret_key():
-    result = run_manage("check", DEBUG="false")
+def test_production_refuses_to_serve_without_a_secret_key():
+    environ = {"DEBUG": "false", "ALLOWED_HOSTS": "contact-covid.example"}
+    deploy = run_manage("check", "--deploy", **environ)
+    script = "import contactcovid.wsgi"
+    wsgi = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={"PATH": os.environ["PATH"], **environ},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
-    assert result.returncode != 0
-    assert "SECRET_KEY is not set" in result.stderr
+    assert deploy.returncode != 0
+    assert "SECRET_KEY is not set" in deploy.stderr
+    assert wsgi.returncode != 0
+    assert "SECRET_KEY is not set" in wsgi.stderr
+
+
+def test_tooling_runs_on_a_bare_checkout_without_a_secret_key():
+    result = run_manage("makemigrations", "--check", "--dry-run", DEBUG="false")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No changes detected" in result.stdout
 
 
 def test_production_settings_pass_the_deployment_checklist():
