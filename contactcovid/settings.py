@@ -7,7 +7,6 @@ DEBUG off, anything production cannot guess (SECRET_KEY, ALLOWED_HOSTS) must be 
 from pathlib import Path
 
 import environ
-import xstatic.pkg.bootstrap
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -137,11 +136,9 @@ USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATIC_URL = "static/"
-STATICFILES_DIRS = [
-    BASE_DIR / "static",
-    # Bootstrap comes from PyPI (XStatic-Bootstrap), pinned with its hash in requirements.lock.
-    ("vendor/bootstrap", xstatic.pkg.bootstrap.BASE_DIR),
-]
+# Bootstrap is committed under static/vendor/, taken from the npm registry's tarball and checked
+# against vendor.lock.json (scripts/vendor_static.py, tests/test_vendor.py).
+STATICFILES_DIRS = [BASE_DIR / "static"]
 # Production serves hashed, compressed files collected into STATIC_ROOT (`make serve` runs
 # collectstatic). Development and tests serve them straight from the folders above.
 STATIC_MANIFEST = env.bool("STATIC_MANIFEST", default=not DEBUG)
