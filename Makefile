@@ -3,23 +3,35 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
-STAMP := $(VENV)/.installed-$(shell sha256sum requirements.lock | cut -c1-16)
+# Two hash-pinned locks: the app (what a server runs) and the app + dev tools (tests, lint, lock).
+APP_STAMP := $(VENV)/.installed-app-$(shell sha256sum requirements.lock | cut -c1-16)
+DEV_STAMP := $(VENV)/.installed-dev-$(shell sha256sum requirements-dev.lock | cut -c1-16)
+# Wheels only: a source distribution would be built on the installing machine and break there.
+PIP_INSTALL := -m pip install --quiet --disable-pip-version-check --require-hashes --only-binary :all:
 
-.PHONY: help install migrate demo run serve test lint format lock clean
+.PHONY: help install install-dev migrate demo run serve test lint format lock vendor check-wheels clean
 
 help:
 	@echo "make run    installe, migre, charge la démo et sert http://127.0.0.1:$(PORT)"
 	@echo "make test   installe, puis ruff et toute la suite de tests"
 	@echo "make serve  gunicorn + whitenoise, DEBUG off (SECRET_KEY et ALLOWED_HOSTS requis)"
 
-# The virtual environment, from the hashed lock file only; redone when the lock changes.
-$(STAMP): requirements.lock
+# The virtual environment, from a hashed lock file only; redone when the lock changes. When pip
+# fails, check_wheels says whether a package has no wheel (rather than pip's long story).
+$(APP_STAMP): requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
-	@rm -f $(VENV)/.installed-*
+	$(PY) $(PIP_INSTALL) -r requirements.lock || { $(PYTHON) scripts/check_wheels.py requirements.lock; exit 1; }
+	@rm -f $(VENV)/.installed-app-*
 	@touch $@
 
-install: $(STAMP)
+$(DEV_STAMP): requirements-dev.lock
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) $(PIP_INSTALL) -r requirements-dev.lock || { $(PYTHON) scripts/check_wheels.py requirements-dev.lock; exit 1; }
+	@rm -f $(VENV)/.installed-dev-*
+	@touch $@
+
+install: $(APP_STAMP)
+install-dev: $(DEV_STAMP)
 
 migrate: install
 	$(PY) manage.py migrate --noinput
@@ -38,21 +50,35 @@ serve: install
 	$(PY) manage.py migrate --noinput
 	$(VENV)/bin/gunicorn contactcovid.wsgi --bind 127.0.0.1:$(PORT) --workers $${WEB_CONCURRENCY:-3} --access-logfile -
 
-lint: install
+lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
 test: lint
 	$(PY) -m pytest
 
-format: install
+format: install-dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-# Re-pin every dependency (with hashes) after editing pyproject.toml.
-lock: install
-	$(VENV)/bin/pip-compile --quiet --generate-hashes --strip-extras --all-extras --allow-unsafe \
+# Re-pin every dependency (with hashes, wheels only) after editing pyproject.toml: the dev lock
+# first, then the app lock constrained by it, so both hold the same versions. Asks PyPI itself,
+# not this machine's pip configuration.
+lock: install-dev
+	env -u PIP_FIND_LINKS PIP_CONFIG_FILE=/dev/null $(VENV)/bin/pip-compile --quiet --generate-hashes --strip-extras \
+		--allow-unsafe --pip-args "--only-binary :all:" --extra dev \
+		--output-file requirements-dev.lock pyproject.toml
+	env -u PIP_FIND_LINKS PIP_CONFIG_FILE=/dev/null $(VENV)/bin/pip-compile --quiet --generate-hashes --strip-extras \
+		--allow-unsafe --pip-args "--only-binary :all:" --constraint requirements-dev.lock \
 		--output-file requirements.lock pyproject.toml
+
+# Every locked package has a wheel for this machine (CI runs it before installing).
+check-wheels:
+	$(PYTHON) scripts/check_wheels.py requirements.lock requirements-dev.lock
+
+# Re-fetch the CSS/JS pinned in vendor.lock.json from the npm registry (after an upgrade).
+vendor:
+	$(PYTHON) scripts/vendor_static.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
