@@ -241,7 +241,7 @@ class SecurityKeyForm(forms.Form):
     nir = forms.CharField(
         label=_("Numéro de Sécurité sociale (NIR)"),
         max_length=25,
-        help_text=_("Exemple : 2 69 05 49 588 157"),
+        help_text=_("13 chiffres, ou 15 avec la clé. Exemple : 2 69 05 49 588 157"),
     )
     iban_fin = forms.CharField(
         label=_("Les 4 derniers caractères de votre IBAN professionnel"),
@@ -250,13 +250,26 @@ class SecurityKeyForm(forms.Form):
     )
 
     def clean_nir(self):
-        value = "".join(self.cleaned_data["nir"].split()).upper()
+        """The 15-character NIR: as typed with its key (checked), or 13 with the key computed.
+
+        The key is a function of the 13 characters, so accepting them alone weakens nothing.
+        """
+        value = re.sub(r"[\s.\-]", "", self.cleaned_data["nir"]).upper()
+        body = value[:13]
         try:
-            return stdnum_nir.validate(value)
-        except StdnumError as error:
+            key = stdnum_nir.calc_check_digits(body)
+            nir = stdnum_nir.validate(body + key)
+        except (StdnumError, ValueError):
+            nir = None
+        if nir is None or len(value) not in (13, 15):
             raise forms.ValidationError(
-                _("Ce NIR n'est pas valide : il comporte 15 chiffres, clé comprise.")
-            ) from error
+                _("Ce NIR n'est pas valide : 13 chiffres, ou 15 avec la clé.")
+            )
+        if len(value) == 15 and value[13:] != key:
+            raise forms.ValidationError(
+                _("La clé du NIR ne correspond pas au numéro : vérifiez la saisie.")
+            )
+        return nir
 
     def clean_iban_fin(self):
         value = self.cleaned_data["iban_fin"].strip().upper()

@@ -3,6 +3,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from accounts.forms import SecurityKeyForm
 from accounts.models import CourrierPostal, LieuExercice, SecurityEvent, User
 from accounts.roles import Role
 from tests.factories import LieuExerciceFactory, ProfessionnelFactory
@@ -100,6 +101,49 @@ def test_wrong_security_key_is_refused_and_typing_is_kept(client, nouveau):
     assert "ne correspondent pas" in html
     assert 'value="1 80 01 93 048 123 23"' in html
     assert client.get(CREDENTIALS).url == START
+
+
+def test_security_key_accepts_the_13_digits_without_the_key(client, nouveau):
+    client.post(START, {"numero": "931111116"})
+
+    response = client.post(KEY, {"nir": "1 80 01 93 048 123", "iban_fin": "0140"})
+
+    assert response.status_code == 302
+    assert response.url == CREDENTIALS
+
+
+def test_security_key_form_accepts_the_example_it_shows(client, nouveau):
+    client.post(START, {"numero": "931111116"})
+    page = client.get(KEY).content.decode()
+    example = re.search(r"Exemple : ([\d ]+)", page).group(1).strip()
+
+    form = SecurityKeyForm({"nir": example, "iban_fin": "0140"})
+
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["nir"] == "269054958815780"
+
+
+@pytest.mark.parametrize(
+    ("nir", "message"),
+    [
+        ("1 80 01 93 048 123 24", "La clé du NIR ne correspond pas au numéro"),
+        ("1 80 01 93 048 12", "13 chiffres, ou 15 avec la clé"),
+        ("1 80 01 93 048 123 2", "13 chiffres, ou 15 avec la clé"),
+        ("1 80 01 93 048 123 2A", "13 chiffres, ou 15 avec la clé"),
+        ("1 80 01 93 0X8 123", "13 chiffres, ou 15 avec la clé"),
+    ],
+)
+def test_security_key_says_what_is_wrong_with_the_nir_and_keeps_it(client, nouveau, nir, message):
+    client.post(START, {"numero": "931111116"})
+
+    response = client.post(KEY, {"nir": nir, "iban_fin": "0140"})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert message in html
+    assert f'value="{nir}"' in html
+    nouveau.refresh_from_db()
+    assert nouveau.cle_echecs == 0  # a typing error is not a guess
 
 
 def test_security_key_is_throttled_after_three_wrong_keys(client, nouveau):
