@@ -9,12 +9,13 @@ DEV_STAMP := $(VENV)/.installed-dev-$(shell sha256sum requirements-dev.lock | cu
 # Wheels only: a source distribution would be built on the installing machine and break there.
 PIP_INSTALL := -m pip install --quiet --disable-pip-version-check --require-hashes --only-binary :all:
 
-.PHONY: help install install-dev migrate demo run serve test lint format lock vendor check-wheels clean
+.PHONY: help install install-dev migrate demo run worker serve test lint format lock vendor check-wheels clean
 
 help:
 	@echo "make run    installe, migre, charge la démo et sert http://127.0.0.1:$(PORT)"
 	@echo "make test   installe, puis ruff et toute la suite de tests"
 	@echo "make serve  gunicorn + whitenoise, DEBUG off (SECRET_KEY et ALLOWED_HOSTS requis)"
+	@echo "make worker un worker de tâches de fond (e-mails, tâches périodiques), DEBUG off"
 
 # The virtual environment, from a hashed lock file only; redone when the lock changes. When pip
 # fails, check_wheels says whether a package has no wheel (rather than pip's long story).
@@ -39,9 +40,17 @@ migrate: install
 demo: migrate
 	$(PY) manage.py load_demo
 
+# The web server and a worker (e-mails, periodic tasks), in one command; Ctrl-C stops both.
 run: export DEBUG ?= true
 run: demo
+	@$(PY) manage.py worker --verbosity 0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# A worker alone, for servers: run as many as needed, on any machine that reaches the database.
+worker: export DEBUG ?= false
+worker: install
+	$(PY) manage.py worker --no-reload
 
 serve: export DEBUG = false
 serve: install

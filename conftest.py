@@ -1,7 +1,12 @@
 """Fixtures for the whole suite, whatever the app."""
 
+from collections.abc import Sequence
+
 import pytest
+from django.core import mail
 from django.db import connection
+
+from jobs.testing import run_ready_jobs
 
 
 @pytest.fixture(scope="session")
@@ -17,3 +22,32 @@ def django_db_setup(django_db_setup, django_db_blocker):
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                     "WHERE datname = current_database() AND pid <> pg_backend_pid()"
                 )
+
+
+class DeliveredOutbox(Sequence):
+    """`mail.outbox` as workers leave it: reading it first runs every job that is due, so a test
+    sees the e-mails a worker would have delivered by now, through the real queue."""
+
+    def _delivered(self):
+        run_ready_jobs()
+        return mail.outbox
+
+    def __getitem__(self, index):
+        return self._delivered()[index]
+
+    def __len__(self):
+        return len(self._delivered())
+
+    def __eq__(self, other):
+        return list(self) == other
+
+    __hash__ = None
+
+    def clear(self):
+        run_ready_jobs()
+        mail.outbox.clear()
+
+
+@pytest.fixture
+def mailoutbox(mailoutbox):
+    return DeliveredOutbox()

@@ -202,17 +202,18 @@ def password_reset_request(*, identifier, site_url, ip=None):
             return user.email if found.by_email else selectors.mask_email(user.email)
         user.reinitialisation_envoyee_le = now
         user.save(update_fields=["reinitialisation_envoyee_le"])
-    link = _link(site_url, "accounts:reset_confirm", user, password_reset_token.make_token(user))
-    emails.send(
-        "reinitialisation",
-        to=user.email,
-        context={
-            "user": user,
-            "link": link,
-            "minutes": settings.PASSWORD_RESET_TIMEOUT // 60,
-        },
-    )
-    record_event(user=user, action=Action.RESET_REQUESTED, ip=ip)
+        # The stamp and the e-mail commit together: no stamp without its e-mail on its way.
+        token = password_reset_token.make_token(user)
+        emails.send(
+            "reinitialisation",
+            to=user.email,
+            context={
+                "user": user,
+                "link": _link(site_url, "accounts:reset_confirm", user, token),
+                "minutes": settings.PASSWORD_RESET_TIMEOUT // 60,
+            },
+        )
+        record_event(user=user, action=Action.RESET_REQUESTED, ip=ip)
     return user.email if found.by_email else selectors.mask_email(user.email)
 
 
@@ -260,9 +261,9 @@ def password_choose_after_letter(*, user, password, email, site_url, ip=None):
         locked = User.objects.select_for_update().get(pk=user.pk)
         locked.email_en_attente = email
         locked.save(update_fields=["email_en_attente"])
-    user.email_en_attente = email
-    user = password_change(user=user, password=password, ip=ip)
-    _send_validation(user=user, site_url=site_url)
+        user.email_en_attente = email
+        user = password_change(user=user, password=password, ip=ip)
+        _send_validation(user=user, site_url=site_url)
     return user
 
 
@@ -288,13 +289,13 @@ def email_change_request(*, user, email, site_url, ip=None):
         locked.email_en_attente = email
         locked.save(update_fields=["email_en_attente"])
         record_event(user=locked, action=Action.EMAIL_CHANGE_REQUESTED, ip=ip)
-    _send_validation(user=locked, site_url=site_url)
-    if locked.email:
-        emails.send(
-            "changement-email-notice",
-            to=locked.email,
-            context={"user": locked, "new_email": selectors.mask_email(email)},
-        )
+        _send_validation(user=locked, site_url=site_url)
+        if locked.email:
+            emails.send(
+                "changement-email-notice",
+                to=locked.email,
+                context={"user": locked, "new_email": selectors.mask_email(email)},
+            )
     return locked
 
 
@@ -309,7 +310,7 @@ def declare_identifiants(*, user, email, password, site_url, ip=None):
         locked.save(update_fields=["password", "email_en_attente"])
         record_event(user=locked, action=Action.PASSWORD_CHANGED, ip=ip)
         record_event(user=locked, action=Action.EMAIL_CHANGE_REQUESTED, ip=ip)
-    _send_validation(user=locked, site_url=site_url)
+        _send_validation(user=locked, site_url=site_url)
     return locked
 
 
@@ -431,7 +432,7 @@ def account_create_with_key(*, professionnel, email, password, site_url, ip=None
         user.save()
         _add_role(user, professionnel)
         record_event(user=user, action=Action.CREATED, ip=ip, detail="clé de sécurité")
-    _send_validation(user=user, site_url=site_url)
+        _send_validation(user=user, site_url=site_url)
     return user
 
 

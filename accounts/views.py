@@ -151,7 +151,7 @@ def declare_identifiants(request):
             update_session_auth_hash(request, user)
             messages.success(
                 request,
-                _("Un e-mail vous a été envoyé à %(email)s pour valider votre adresse e-mail.")
+                _("Un e-mail va vous être envoyé à %(email)s pour valider votre adresse e-mail.")
                 % {"email": user.email_en_attente},
             )
             return redirect("tracing:home")
@@ -181,7 +181,7 @@ def new_password(request):
             messages.success(request, _("Votre mot de passe est enregistré."))
             messages.info(
                 request,
-                _("Un e-mail vous a été envoyé à %(email)s pour valider votre adresse e-mail.")
+                _("Un e-mail va vous être envoyé à %(email)s pour valider votre adresse e-mail.")
                 % {"email": user.email_en_attente},
             )
             return redirect("tracing:home")
@@ -238,7 +238,7 @@ def account_email(request):
             messages.success(
                 request,
                 _(
-                    "Un e-mail vous a été envoyé à %(email)s : cliquez sur le lien « Valider "
+                    "Un e-mail va vous être envoyé à %(email)s : cliquez sur le lien « Valider "
                     "adresse e-mail » pour terminer la modification."
                 )
                 % {"email": user.email_en_attente},

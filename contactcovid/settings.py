@@ -30,6 +30,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    "jobs",
     "accounts",
     "fiches",
     "tracing",
@@ -42,6 +43,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -88,7 +91,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Persistent connections: each app server process keeps its connection between requests.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded database of `make run` serves a handful of users and a worker at once: writes
+    # take the lock when their transaction starts (no deadlock between two upgrading readers),
+    # wait for it up to 20 s instead of failing with "database is locked", and readers do not
+    # block the writer (WAL).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Background work (e-mails, periodic tasks): django-tasks' API, its queue in our own database,
+# so a job is enqueued in the transaction of the write that needs it. Workers: `manage.py worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["accounts.backends.IdentifierBackend"]
@@ -163,6 +182,8 @@ DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Contact COVID <ne-pas-repondre@contact-covid.fr>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Only workers talk to the SMTP server; even they never wait longer than this for an answer.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 
 # HTTPS: on by default with DEBUG off. Behind a reverse proxy that terminates TLS, set
 # SECURE_PROXY_SSL_HEADER=true so Django trusts its X-Forwarded-Proto header.

@@ -5,8 +5,6 @@ A refused move raises `DomainError` with a French message the screens show as is
 
 from typing import Any
 
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
@@ -24,6 +22,7 @@ from fiches.models import (
     StatusChange,
 )
 from fiches.statuses import Statut
+from jobs.mail import enqueue_email
 
 # The fields a person may fill on a fiche (forms pick theirs from these). Never statut,
 # declarant, medecin, brouillon or version: those are the server's.
@@ -266,21 +265,18 @@ def fiche_promote(*, fiche: Fiche, user) -> Fiche:
 
 
 def formulaire_contact_send(*, fiche: Fiche, user, pdf: bytes) -> None:
-    """E-mail the contact form to the patient zéro (teleconsultation, guide § 4 step 2)."""
+    """E-mail the contact form to the patient zéro (teleconsultation, guide § 4 step 2).
+
+    Enqueued: a worker delivers it, retrying while the SMTP server is down (jobs.mail)."""
     if not fiche.email:
         raise DomainError(
             _("Renseignez l'e-mail du patient pour lui envoyer le formulaire."), field="email"
         )
     context = {"fiche": fiche, "medecin": user}
-    subject = render_to_string("fiches/email/formulaire-contact-subject.txt", context).strip()
-    message = EmailMultiAlternatives(
-        subject=" ".join(subject.split()),
-        body=render_to_string("fiches/email/formulaire-contact-body.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[fiche.email],
+    enqueue_email(
+        to=fiche.email,
+        subject=render_to_string("fiches/email/formulaire-contact-subject.txt", context),
+        text=render_to_string("fiches/email/formulaire-contact-body.txt", context),
+        html=render_to_string("fiches/email/formulaire-contact-body.html", context),
+        attachment=("formulaire-de-contact.pdf", pdf, "application/pdf"),
     )
-    message.attach_alternative(
-        render_to_string("fiches/email/formulaire-contact-body.html", context), "text/html"
-    )
-    message.attach("formulaire-de-contact.pdf", pdf, "application/pdf")
-    message.send()

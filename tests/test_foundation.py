@@ -161,7 +161,11 @@ def test_healthz_answers_200_when_the_database_answers(client, db):
     response = client.get("/healthz")
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "queue": {"status": "ok", "oldest_waiting_seconds": 0, "emails_failed": False},
+    }
     assert "sessionid" not in response.cookies
 
 

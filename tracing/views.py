@@ -260,5 +260,5 @@ def formulaire_contact_envoyer(request, pk):
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("Formulaire de contact envoyé à %s.") % fiche.email)
+        messages.success(request, _("Le formulaire de contact va être envoyé à %s.") % fiche.email)
     return redirect("tracing:fiche", pk=fiche.pk)

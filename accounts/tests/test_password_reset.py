@@ -50,7 +50,7 @@ def test_unknown_identifier_gets_the_same_confirmation_and_no_email(
 ):
     response = ask_reset(client, identifier)
 
-    assert "Un e-mail vous a été envoyé" in response.content.decode()
+    assert "Un e-mail va vous être envoyé" in response.content.decode()
     assert mailoutbox == []
 
 
