@@ -13,3 +13,9 @@ urlpatterns = [
     path("compte/", include("accounts.urls")),
     path("", include("tracing.urls")),
 ]
+
+# Error pages that never read the request body, nor the database for 500/503 (contactcovid.errors).
+handler400 = "contactcovid.errors.bad_request"
+handler403 = "contactcovid.errors.permission_denied"
+handler404 = "contactcovid.errors.page_not_found"
+handler500 = "contactcovid.errors.server_error"

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from django.test import RequestFactory
 from django.urls import reverse
-from django.views import defaults
 
+from contactcovid import errors
 from tests.factories import PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -132,9 +132,10 @@ def test_unknown_page_is_a_french_404_in_the_layout(client):
 @pytest.mark.parametrize(
     ("view", "args", "status", "title"),
     [
-        (defaults.bad_request, (Exception(),), 400, "Requête incorrecte"),
-        (defaults.permission_denied, (Exception(),), 403, "Accès refusé"),
-        (defaults.server_error, (), 500, "Le service a rencontré une erreur"),
+        (errors.bad_request, (Exception(),), 400, "Requête incorrecte"),
+        (errors.permission_denied, (Exception(),), 403, "Accès refusé"),
+        (errors.page_not_found, (Exception(),), 404, "Page introuvable"),
+        (errors.server_error, (), 500, "Le service a rencontré une erreur"),
     ],
 )
 def test_error_pages_render_in_french(db, view, args, status, title):
