@@ -1,4 +1,5 @@
 import re
+import unicodedata
 
 from django import forms
 from django.contrib.auth import password_validation
@@ -9,11 +10,12 @@ from stdnum.fr import nir as stdnum_nir
 from accounts import selectors, services
 from accounts.services import SHARED_EMAIL_MESSAGE
 from accounts.validators import RULES
+from contactcovid.forms import SafeTextMixin
 
 IDENTIFIER_LABEL = _("E-mail, N° d'Assurance Maladie ou N° FINESS")
 
 
-class SignInForm(forms.Form):
+class SignInForm(SafeTextMixin, forms.Form):
     """The guide's "Identification" box. Every refusal is one message at the top of the form."""
 
     username = forms.CharField(
@@ -109,11 +111,11 @@ class EmailPairMixin:
         return email1.lower() if email1 else None
 
 
-class IdentifierForm(forms.Form):
+class IdentifierForm(SafeTextMixin, forms.Form):
     identifiant = forms.CharField(label=IDENTIFIER_LABEL, max_length=254)
 
 
-class SetPasswordForm(PasswordRulesMixin, forms.Form):
+class SetPasswordForm(SafeTextMixin, PasswordRulesMixin, forms.Form):
     """A new password, twice (reset link, forced change after a temporary password)."""
 
     new_password1 = PasswordRulesMixin.new_password_field(_("Nouveau mot de passe"))
@@ -153,7 +155,7 @@ class LetterPasswordForm(EmailPairMixin, SetPasswordForm):
         return self.cleaned_data
 
 
-class CurrentPasswordMixin(forms.Form):
+class CurrentPasswordMixin(SafeTextMixin, forms.Form):
     """A change to the account's identifiers asks for its current password (self.user's),
     checked under the account's lockout (self.ip is the client's address, for the journal)."""
 
@@ -197,7 +199,7 @@ class EmailChangeForm(EmailPairMixin, CurrentPasswordMixin):
         return self.cleaned_data
 
 
-class DeclareIdentifiantsForm(EmailPairMixin, PasswordRulesMixin, forms.Form):
+class DeclareIdentifiantsForm(SafeTextMixin, EmailPairMixin, PasswordRulesMixin, forms.Form):
     """ "Mettez vos identifiants e-mail et mot de passe à jour"."""
 
     email = forms.EmailField(label=_("Nouvelle adresse e-mail"))
@@ -221,7 +223,7 @@ class DeclareIdentifiantsForm(EmailPairMixin, PasswordRulesMixin, forms.Form):
         return self.cleaned_data
 
 
-class NumeroForm(forms.Form):
+class NumeroForm(SafeTextMixin, forms.Form):
     numero = forms.CharField(
         label=_("N° d'Assurance Maladie ou N° FINESS géographique"),
         max_length=20,
@@ -237,7 +239,7 @@ class NumeroForm(forms.Form):
         return value
 
 
-class SecurityKeyForm(forms.Form):
+class SecurityKeyForm(SafeTextMixin, forms.Form):
     nir = forms.CharField(
         label=_("Numéro de Sécurité sociale (NIR)"),
         max_length=25,
@@ -254,7 +256,8 @@ class SecurityKeyForm(forms.Form):
 
         The key is a function of the 13 characters, so accepting them alone weakens nothing.
         """
-        value = re.sub(r"[\s.\-]", "", self.cleaned_data["nir"]).upper()
+        typed = unicodedata.normalize("NFKC", self.cleaned_data["nir"])
+        value = re.sub(r"[\s.\-]", "", typed).upper()
         body = value[:13]
         try:
             key = stdnum_nir.calc_check_digits(body)
@@ -287,7 +290,7 @@ CONDITIONS_LABEL = _(
 )
 
 
-class AccountCredentialsForm(EmailPairMixin, PasswordRulesMixin, forms.Form):
+class AccountCredentialsForm(SafeTextMixin, EmailPairMixin, PasswordRulesMixin, forms.Form):
     """ "Vos identifiants d'accès": e-mail, password, conditions (security-key mode)."""
 
     email = forms.EmailField(label=_("E-mail"))
@@ -312,7 +315,7 @@ class AccountCredentialsForm(EmailPairMixin, PasswordRulesMixin, forms.Form):
         return self.cleaned_data
 
 
-class PostalForm(EmailPairMixin, forms.Form):
+class PostalForm(SafeTextMixin, EmailPairMixin, forms.Form):
     email = forms.EmailField(label=_("E-mail"))
     email_confirmation = forms.EmailField(label=_("Confirmer e-mail"))
     conditions = forms.BooleanField(

@@ -5,13 +5,15 @@ contact; and two beneficiaries of the référentiel whose NIR prefills the ident
 Idempotent: nothing is created twice (a fiche is found again by its declarant and name).
 """
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
-from fiches import services
+from fiches import services, services_tracing
 from fiches.models import ArgumentDiagnostic, Beneficiaire, Fiche
+from fiches.models_tracing import Appel
 from fiches.statuses import Statut
 
 BENEFICIAIRES = [
@@ -93,6 +95,25 @@ def load_demo_fiches(stdout=None):
                         valider=True,
                     )
                 else:
-                    contact = services.status_change(fiche=contact, user=medecin, to=step)
+                    contact = demo_step(fiche=contact, user=medecin, step=step)
         if stdout is not None:
             stdout.write(f"  fiche patient zéro : {prenom} {nom}")
+
+
+def demo_step(*, fiche, user, step):
+    """One step of a demo fiche's path, through the service a person would use: a call for
+    "Appel réalisé" and "Patient à rappeler" (the recall tomorrow at 10:00), a plain status
+    change otherwise."""
+    if step == Statut.APPEL_REALISE:
+        services_tracing.appel_record(fiche=fiche, user=user, issue=Appel.Issue.JOINT)
+    elif step == Statut.PATIENT_A_RAPPELER:
+        tomorrow = timezone.localdate() + timedelta(days=1)
+        services_tracing.appel_record(
+            fiche=fiche,
+            user=user,
+            issue=Appel.Issue.PAS_DE_REPONSE,
+            rappel_le=timezone.make_aware(datetime.combine(tomorrow, time(10))),
+        )
+    else:
+        return services.status_change(fiche=fiche, user=user, to=step)
+    return Fiche.objects.get(pk=fiche.pk)

@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from contactcovid.forms import SafeTextMixin
 from fiches import identity
 from fiches.models import (
     ArgumentDiagnostic,
@@ -52,7 +53,7 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
-class FicheForm(forms.ModelForm):
+class FicheForm(SafeTextMixin, forms.ModelForm):
     """What both forms share; `brouillon=True` lets mandatory fields stay empty."""
 
     MANDATORY: tuple[str, ...] = ()
@@ -222,7 +223,7 @@ class ContactForm(FicheForm):
         self.fields["code_postal"].label = _("Code postal/départ.*")
 
 
-class RechercheForm(forms.Form):
+class RechercheForm(SafeTextMixin, forms.Form):
     nir = forms.CharField(label=_("Nir"), required=False, max_length=21)
     nom = forms.CharField(label=_("Nom"), required=False, max_length=100)
     prenom = forms.CharField(label=_("Prénom"), required=False, max_length=100)

@@ -34,7 +34,7 @@ def departements_of_region(region):
         code = subdivision.code.removeprefix("FR-")
         if code == "75C":
             code = "75"
-        if not re.fullmatch(r"\d{2,3}|2[AB]", code):
+        if not re.fullmatch(r"[0-9]{2,3}|2[AB]", code):
             continue
         if region_for_departement(code) == region:
             codes.add(code)

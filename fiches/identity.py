@@ -15,12 +15,18 @@ from stdnum.fr import nir as stdnum_nir
 
 # Sex digit (1, 2; 3, 4, 7, 8 for temporary numbers), year, month, département (2 digits or
 # Corsica's 2A/2B), commune, order: 13 characters; the 2-digit key makes 15.
-_NIR_BODY = re.compile(r"^[1-478]\d{4}(\d{2}|2A|2B)\d{6}$")
+_NIR_BODY = re.compile(r"^[1-478][0-9]{4}([0-9]{2}|2A|2B)[0-9]{6}$")
+
+
+def ascii_form(value: str) -> str:
+    """NFKC: the digits and letters a keyboard, a phone or a copy-paste may give in another form
+    ("９３１００", "²") become plain ASCII ones; what stays non-ASCII is then refused."""
+    return unicodedata.normalize("NFKC", value or "")
 
 
 def normalize_nir(value: str) -> str:
     """A NIR without spaces, 13 characters or 15 with a key that must be right."""
-    compact = re.sub(r"[\s.\-]", "", value or "").upper()
+    compact = re.sub(r"[\s.\-]", "", ascii_form(value)).upper()
     if not compact:
         return ""
     if len(compact) not in (13, 15) or not _NIR_BODY.match(compact[:13]):
@@ -32,7 +38,7 @@ def normalize_nir(value: str) -> str:
             code="nir_format",
         )
     if len(compact) == 15:
-        if not compact[13:].isdigit():
+        if not re.fullmatch(r"[0-9]{2}", compact[13:]):
             raise ValidationError(_("La clé du NIR doit comporter 2 chiffres."), code="nir_format")
         try:
             stdnum_nir.validate(compact)
@@ -90,10 +96,10 @@ def format_phone(value: str) -> str:
 
 
 def normalize_code_postal(value: str) -> str:
-    value = re.sub(r"\s", "", value or "")
+    value = re.sub(r"\s", "", ascii_form(value))
     if not value:
         return ""
-    if not re.fullmatch(r"\d{5}", value) or value.startswith("00"):
+    if not re.fullmatch(r"[0-9]{5}", value) or value.startswith("00"):
         raise ValidationError(
             _("Le code postal comporte 5 chiffres (ex. : 75011)."), code="code_postal"
         )

@@ -62,8 +62,8 @@ def decode_cursor(cursor: str) -> tuple[datetime, int] | None:
         moment = datetime.fromisoformat(created)
     except (ValueError, binascii.Error, UnicodeDecodeError):
         return None
-    if moment.tzinfo is None or not pk.isdigit():
-        return None  # ours always carry their time zone
+    if moment.tzinfo is None or not re.fullmatch(r"[0-9]{1,18}", pk):
+        return None  # ours always carry their time zone, and an id that fits a bigint
     return moment, int(pk)
 
 

@@ -159,6 +159,10 @@ def status_change(*, fiche: Fiche, user, to: str, motif: str = "") -> Fiche:
             _("Passage de « %(from)s » à « %(to)s » non autorisé.")
             % {"from": Statut(locked.statut).label, "to": Statut(to).label}
         )
+    if to == Statut.PATIENT_A_RAPPELER and not locked.rappel_le:
+        # Only a call without an answer, with its recall planned, puts someone there
+        # (fiches.services_tracing.appel_record): otherwise nobody would ever call them back.
+        raise DomainError(_("Un patient à rappeler doit avoir un rappel planifié."))
     from_statut = locked.statut
     locked.statut = to
     locked.statut_depuis = timezone.now()

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from accounts.models import Caisse, User
 from fiches import services
+from fiches.demo import demo_step
 from fiches.identity import nir_key
 from fiches.models import ArgumentDiagnostic, Collectivite, Fiche
 from fiches.statuses import Statut
@@ -95,7 +96,7 @@ def load_demo_tracing(stdout=None):
         for fields, path in contacts:
             contact = services.fiche_create(user=medecin, origine=pz, data=fields)
             for step in path:
-                contact = services.status_change(fiche=contact, user=medecin, to=step)
+                contact = demo_step(fiche=contact, user=conseiller or medecin, step=step)
         if stdout is not None:
             stdout.write(f"  fiche patient zéro : {prenom} {nom} ({cp})")
     if agent is not None and not Cluster.objects.filter(nom=ECOLE).exists():

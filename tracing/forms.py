@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from contactcovid.forms import SafeTextMixin
 from fiches import identity
 from fiches.forms import DateInput, style_widgets
 from fiches.models import Collectivite
@@ -27,7 +28,7 @@ class _Styled:
         style_widgets(self)
 
 
-class FileFiltreForm(_Styled, forms.Form):
+class FileFiltreForm(SafeTextMixin, _Styled, forms.Form):
     departement = forms.ChoiceField(label=_("Département"), required=False)
     statut = forms.ChoiceField(label=_("Statut"), required=False)
 
@@ -40,7 +41,7 @@ class FileFiltreForm(_Styled, forms.Form):
         ]
 
 
-class AppelForm(_Styled, forms.Form):
+class AppelForm(SafeTextMixin, _Styled, forms.Form):
     issue = forms.ChoiceField(
         label=_("Issue de l'appel"), choices=Appel.Issue.choices, widget=forms.RadioSelect
     )
@@ -69,18 +70,18 @@ class AppelForm(_Styled, forms.Form):
         return value
 
 
-class TelephoneForm(_Styled, forms.Form):
+class TelephoneForm(SafeTextMixin, _Styled, forms.Form):
     telephone = forms.CharField(label=_("Téléphone"), max_length=30)
 
     def clean_telephone(self):
         return identity.normalize_phone(self.cleaned_data["telephone"])
 
 
-class ClotureForm(_Styled, forms.Form):
+class ClotureForm(SafeTextMixin, _Styled, forms.Form):
     motif = forms.CharField(label=_("Motif de la clôture"), max_length=300)
 
 
-class RecherchePersonneForm(_Styled, forms.Form):
+class RecherchePersonneForm(SafeTextMixin, _Styled, forms.Form):
     """Exact lookup: the whole NIR, or nom + prénom + date de naissance all three."""
 
     nir = forms.CharField(label=_("NIR (15 chiffres)"), required=False, max_length=21)
@@ -112,25 +113,25 @@ class RecherchePersonneForm(_Styled, forms.Form):
         return data
 
 
-class PrelevementForm(_Styled, forms.Form):
+class PrelevementForm(SafeTextMixin, _Styled, forms.Form):
     date = forms.DateField(label=_("Date du prélèvement"), widget=DateInput())
     lieu = forms.CharField(label=_("Lieu du prélèvement"), max_length=200)
 
 
-class ResultatForm(_Styled, forms.Form):
+class ResultatForm(SafeTextMixin, _Styled, forms.Form):
     resultat = forms.ChoiceField(
         label=_("Résultat RT-PCR"), choices=Prelevement.Resultat.choices, widget=forms.RadioSelect
     )
 
 
-class MasquesForm(_Styled, forms.Form):
+class MasquesForm(SafeTextMixin, _Styled, forms.Form):
     date = forms.DateField(label=_("Date de délivrance"), widget=DateInput())
     nombre = forms.IntegerField(
         label=_("Nombre de masques"), initial=14, min_value=1, max_value=100
     )
 
 
-class ClusterForm(_Styled, forms.ModelForm):
+class ClusterForm(SafeTextMixin, _Styled, forms.ModelForm):
     class Meta:
         model = Cluster
         fields = ["nom", "collectivite", "departement", "statut", "notes"]
@@ -147,11 +148,11 @@ class ClusterForm(_Styled, forms.ModelForm):
         style_widgets(self)
 
 
-class LierFicheForm(_Styled, forms.Form):
+class LierFicheForm(SafeTextMixin, _Styled, forms.Form):
     fiche = forms.IntegerField(label=_("N° de la fiche à lier"), min_value=1)
 
 
-class ClusterSuiviForm(_Styled, forms.ModelForm):
+class ClusterSuiviForm(SafeTextMixin, _Styled, forms.ModelForm):
     """Following a cluster: its status and notes (name, kind and département stay)."""
 
     class Meta:

@@ -181,7 +181,9 @@ def fiche_update(request, pk):
         return render(request, "tracing/fiche_form.html", _update_context(form, fiche))
     action = _form_action(request)
     brouillon = action == "brouillon" and fiche.brouillon
-    if form_class is PatientZeroForm and not referentiel.lookup_allowed(request):
+    if form_class is PatientZeroForm and not referentiel.lookup_allowed(
+        request, known_nir=fiche.nir
+    ):
         form = form_class(request.POST, instance=copy(fiche), lookup_referentiel=False)
         return render(request, "tracing/fiche_form.html", _update_context(form, fiche), status=429)
     form = form_class(request.POST, instance=copy(fiche), brouillon=brouillon)

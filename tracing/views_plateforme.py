@@ -230,7 +230,7 @@ def fiche_enrich(request, pk):
     form_class = PatientZeroForm if fiche.is_patient_zero else ContactForm
     if request.method == "POST":
         lookup = form_class is PatientZeroForm
-        if lookup and not referentiel.lookup_allowed(request):
+        if lookup and not referentiel.lookup_allowed(request, known_nir=fiche.nir):
             form = form_class(request.POST, instance=copy(fiche), lookup_referentiel=False)
             context = _form_context(
                 form, title=_("Compléter la fiche"),

@@ -85,6 +85,9 @@ def test_count_is_capped(medecin, monkeypatch):
         "pas-un-curseur!!",
         base64.urlsafe_b64encode(b"2020-05-09T17:14:00|12").decode(),  # no time zone
         base64.urlsafe_b64encode(b"2020-05-09T17:14:00+02:00|-1").decode(),
+        base64.urlsafe_b64encode("2020-05-09T17:14:00+02:00|1²".encode()).decode(),
+        base64.urlsafe_b64encode("2020-05-09T17:14:00+02:00|１２".encode()).decode(),
+        base64.urlsafe_b64encode(b"2020-05-09T17:14:00+02:00|99999999999999999999999").decode(),
     ],
 )
 def test_tampered_cursor_shows_the_first_page(medecin, cursor):

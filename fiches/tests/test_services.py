@@ -1,4 +1,7 @@
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from fiches import services
 from fiches.models import ArgumentDiagnostic, DeletionForbidden, DomainError, Fiche, StatusChange
@@ -73,7 +76,9 @@ ALL_MOVES = [(a, b) for a in Statut for b in Statut]
 
 @pytest.mark.parametrize("from_statut, to_statut", ALL_MOVES)
 def test_status_change_follows_the_transition_table(medecin, from_statut, to_statut):
-    fiche = ContactFactory(statut=from_statut, origine__declarant=medecin)
+    # A recall planned (as a call without an answer plans it), so that only the table decides.
+    tomorrow = timezone.now() + timedelta(days=1)
+    fiche = ContactFactory(statut=from_statut, origine__declarant=medecin, rappel_le=tomorrow)
     allowed = to_statut in TRANSITIONS[from_statut]
     if allowed:
         changed = services.status_change(fiche=fiche, user=medecin, to=to_statut, motif="test")
@@ -86,6 +91,28 @@ def test_status_change_follows_the_transition_table(medecin, from_statut, to_sta
         fiche.refresh_from_db()
         assert fiche.statut == from_statut
         assert not StatusChange.objects.filter(fiche=fiche).exists()
+
+
+def test_nobody_becomes_patient_a_rappeler_without_a_planned_recall(medecin):
+    fiche = ContactFactory(statut=Statut.A_CONTACTER, origine__declarant=medecin)
+
+    with pytest.raises(DomainError, match="rappel planifié"):
+        services.status_change(fiche=fiche, user=medecin, to=Statut.PATIENT_A_RAPPELER)
+
+    fiche.refresh_from_db()
+    assert fiche.statut == Statut.A_CONTACTER
+
+
+def test_demo_fiches_a_rappeler_all_have_their_recall(db):
+    from django.core.management import call_command
+
+    call_command("load_demo", verbosity=0)
+
+    a_rappeler = Fiche.objects.filter(statut=Statut.PATIENT_A_RAPPELER)
+    assert a_rappeler.count() >= 2
+    assert not a_rappeler.filter(rappel_le__isnull=True).exists()
+    for fiche in a_rappeler:
+        assert fiche.appels.filter(issue="pas_de_reponse", rappel_le=fiche.rappel_le).exists()
 
 
 def test_status_change_moves_depuis(medecin):

@@ -123,8 +123,8 @@ def test_referentiel_lookups_are_throttled_per_account_and_nothing_is_saved(
     BeneficiaireFactory(nir="185057800608491", nom="SHNEIDEZ", prenom="Kevan")
     client.force_login(medecin)
     url = reverse("tracing:patient_zero_create")
-    lookup = {"nir": "185057800608491", "action": "chercher_nir", "collectivite": "non"}
-    for _ in range(2):
+    for nir in ("269054958815780", "180019304812323"):
+        lookup = {"nir": nir, "action": "chercher_nir", "collectivite": "non"}
         assert client.post(url, lookup).status_code == 200
 
     refused = client.post(url, {**NEW_PZ, "nir": "185057800608491"})
@@ -136,6 +136,29 @@ def test_referentiel_lookups_are_throttled_per_account_and_nothing_is_saved(
     assert 'value="1 85 05 78 006 084 91"' in content or 'value="185057800608491"' in content
     assert not Fiche.objects.exists()
     assert AuditLog.objects.filter(action="beneficiaire.lookup_refused", actor=medecin).exists()
+
+
+def test_only_actual_lookups_count_not_the_doctors_own_saves(client, medecin, settings):
+    settings.LOOKUP_THROTTLE_PER_MINUTE = 2
+    BeneficiaireFactory(nir="185057800608491", nom="SHNEIDEZ", prenom="Kevan")
+    client.force_login(medecin)
+    url = reverse("tracing:patient_zero_create")
+    lookup = {"nir": "185057800608491", "action": "chercher_nir", "collectivite": "non"}
+    assert client.post(url, lookup).status_code == 200  # 1: Rechercher l'assuré
+    assert client.post(url, lookup).status_code == 200  # the same NIR again: nothing new
+    assert client.post(url, NEW_PZ).status_code == 302  # VALIDER with it: nothing new
+    fiche = Fiche.objects.get()
+
+    for nom in ("Shneidez", "Shneidez", "Shneidez", "Shneidez"):
+        data = {**NEW_PZ, "nom": nom, "version": fiche.version}
+        response = client.post(reverse("tracing:fiche_update", args=[fiche.pk]), data)
+        assert response.status_code == 302  # her own fiche's NIR is no lookup
+        fiche.refresh_from_db()
+
+    other = {"nir": "269054958815780", "action": "chercher_nir", "collectivite": "non"}
+    assert client.post(url, other).status_code == 200  # 2
+    third = {"nir": "180019304812323", "action": "chercher_nir", "collectivite": "non"}
+    assert client.post(url, third).status_code == 429  # 3: over the limit of 2
 
 
 def test_stale_edit_is_refused_and_the_input_kept(client, medecin):

@@ -286,7 +286,7 @@ def test_a_nir_typed_on_a_patient_zeros_form_is_throttled_and_audited_for_the_co
              "information_patient": "on", "collectivite": "non", "version": 999}  # fmt: skip
 
     client.post(url, stale)
-    refused = client.post(url, stale)
+    refused = client.post(url, {**stale, "nir": "2 69 05 49 588 157 80"})  # a second NIR
 
     assert refused.status_code == 429
     assert "Trop de recherches de NIR en une minute ou dans la journée" in refused.content.decode()

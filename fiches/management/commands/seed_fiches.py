@@ -203,4 +203,10 @@ class Command(BaseCommand):
             created_at=created_at,
             statut=statut,
             statut_depuis=created_at + timedelta(hours=rng.randint(0, 72)),
+            # Like a call without an answer: a recall planned, a day or two after it.
+            rappel_le=(
+                created_at + timedelta(hours=rng.randint(24, 96))
+                if statut == Statut.PATIENT_A_RAPPELER
+                else None
+            ),
         )
