@@ -157,6 +157,7 @@ class FicheForm(SafeTextMixin, forms.ModelForm):
 
 
 class PatientZeroForm(FicheForm):
+    formulaire = "patient_zero"  # which form the person filled, sent back with it
     MANDATORY = ("nir", "nom", "prenom", "information_patient")
     BLOCKS = [
         (_("Informations du patient"), BLOCK_IDENTITE),
@@ -206,6 +207,7 @@ class PatientZeroForm(FicheForm):
 
 
 class ContactForm(FicheForm):
+    formulaire = "contact"
     MANDATORY = ("nom", "prenom", "code_postal")
     BLOCKS = [
         (_("Informations personne contact"), [*BLOCK_IDENTITE, "meme_foyer"]),

@@ -10,6 +10,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fiches import identity, statuses
 from fiches.audit import audit_log
@@ -39,6 +40,29 @@ IDENTITY_FROM_REFERENTIEL = ("nir", "nom", "prenom", "date_naissance")
 
 class StaleVersion(DomainError):
     pass
+
+
+STALE_MESSAGE = gettext_lazy(
+    "Cette fiche a été modifiée par une autre personne pendant votre saisie. Rien n'a été "
+    "enregistré : la fiche affichée est maintenant à jour ; vérifiez-la, puis enregistrez de "
+    "nouveau votre saisie (conservée ci-dessous)."
+)
+
+
+# The edit form shows the person's input, not the fiche: they reload it to see the other change.
+EDIT_STALE_MESSAGE = gettext_lazy(
+    "Cette fiche a été modifiée par une autre personne pendant votre saisie. Vos modifications "
+    "n'ont pas été enregistrées : rechargez la fiche pour voir la version à jour, puis reportez-y "
+    "votre saisie (conservée ci-dessous)."
+)
+
+
+def check_version(locked, version: int | None) -> None:
+    """Refuse a write prepared on an older state of the row (`locked`, under its lock): the
+    second of two people editing at once gets `StaleVersion`, never a silent overwrite. `None`
+    means a caller with no form behind it (demo, imports): no check."""
+    if version is not None and locked.version != version:
+        raise StaleVersion(STALE_MESSAGE)
 
 
 def _check_fields(data: dict[str, Any]) -> None:
@@ -191,13 +215,7 @@ def fiche_update(
     _check_fields(data)
     locked = Fiche.objects.select_for_update().get(pk=fiche.pk)
     if locked.version != version:
-        raise StaleVersion(
-            _(
-                "Cette fiche a été modifiée par une autre personne pendant votre saisie. "
-                "Vos modifications n'ont pas été enregistrées : rechargez la fiche pour voir "
-                "la version à jour, puis reportez-y votre saisie (conservée ci-dessous)."
-            )
-        )
+        raise StaleVersion(EDIT_STALE_MESSAGE)
     for name, value in data.items():
         setattr(locked, name, value)
     update_fields = [*data, *DERIVED_FIELDS, "version"]

@@ -14,7 +14,7 @@ from fiches import statuses
 from fiches.audit import audit_log
 from fiches.models import ArgumentDiagnostic, DomainError, Fiche
 from fiches.models_tracing import Appel, DelivranceMasques, Prelevement
-from fiches.services import fiche_promote, fiche_update, status_change
+from fiches.services import check_version, fiche_promote, fiche_update, status_change
 from fiches.statuses import Statut
 
 # Where each outcome of a call takes the fiche.
@@ -43,12 +43,14 @@ def appel_record(
     consigne_isolement: bool = False,
     date_dernier_contact: date | None = None,
     note: str = "",
+    version: int | None = None,
     request=None,
 ) -> Appel:
     """Record a call and move the fiche accordingly: joint or refus → Appel réalisé; pas de
     réponse → Patient à rappeler at `rappel_le` (in the future); faux numéro or non avéré →
     Contact non avéré. A move the transition table refuses refuses the call too."""
     locked = _lock(fiche)
+    check_version(locked, version)
     to = ISSUE_TO_STATUT[issue]
     if issue == Appel.Issue.PAS_DE_REPONSE:
         if rappel_le is None:
@@ -92,12 +94,15 @@ def appel_record(
 
 
 @transaction.atomic
-def telephone_complete(*, fiche: Fiche, user, telephone: str, request=None) -> Fiche:
+def telephone_complete(
+    *, fiche: Fiche, user, telephone: str, version: int | None = None, request=None
+) -> Fiche:
     """Enrich a fiche with a phone number (normalised by the form); a Contact à trouver then
     becomes À contacter."""
     if not telephone:
         raise DomainError(_("Indiquez un numéro de téléphone valide."), field="telephone")
     locked = _lock(fiche)
+    check_version(locked, version)
     locked.telephone = telephone
     locked.version = F("version") + 1
     locked.save(update_fields=["telephone", "version"])
@@ -114,11 +119,14 @@ def telephone_complete(*, fiche: Fiche, user, telephone: str, request=None) -> F
 
 
 @transaction.atomic
-def fiche_close(*, fiche: Fiche, user, motif: str, request=None) -> Fiche:
+def fiche_close(
+    *, fiche: Fiche, user, motif: str, version: int | None = None, request=None
+) -> Fiche:
     """Clôturer: the follow-up is over; a reason is required."""
     motif = (motif or "").strip()
     if not motif:
         raise DomainError(_("Indiquez le motif de la clôture."), field="motif")
+    check_version(_lock(fiche), version)
     return status_change(fiche=fiche, user=user, to=Statut.CLOTURE, motif=motif)
 
 

@@ -19,6 +19,7 @@ TICK_SECONDS = 60
 PERIODIC = {
     "requeue_stale_emails": ("jobs.tasks.requeue_stale_emails", timedelta(minutes=5)),
     "prune_finished_jobs": ("jobs.tasks.prune_finished_jobs", timedelta(days=1)),
+    "prune_submissions": ("tracing.tasks.prune_submissions", timedelta(days=1)),
 }
 
 

@@ -41,7 +41,24 @@ class FileFiltreForm(SafeTextMixin, _Styled, forms.Form):
         ]
 
 
+class VersionField(forms.IntegerField):
+    """The version of the row the form was shown with (hidden); a missing or tampered one reads
+    as 0, which no row has: the write is then refused as stale, never applied blindly."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, min_value=0, **kwargs)
+
+    def clean(self, value):
+        try:
+            return super().clean(value) or 0
+        except ValidationError:
+            return 0
+
+
 class AppelForm(SafeTextMixin, _Styled, forms.Form):
+    version = VersionField()
     issue = forms.ChoiceField(
         label=_("Issue de l'appel"), choices=Appel.Issue.choices, widget=forms.RadioSelect
     )
@@ -71,6 +88,7 @@ class AppelForm(SafeTextMixin, _Styled, forms.Form):
 
 
 class TelephoneForm(SafeTextMixin, _Styled, forms.Form):
+    version = VersionField()
     telephone = forms.CharField(label=_("Téléphone"), max_length=30)
 
     def clean_telephone(self):
@@ -78,6 +96,7 @@ class TelephoneForm(SafeTextMixin, _Styled, forms.Form):
 
 
 class ClotureForm(SafeTextMixin, _Styled, forms.Form):
+    version = VersionField()
     motif = forms.CharField(label=_("Motif de la clôture"), max_length=300)
 
 
@@ -154,6 +173,8 @@ class LierFicheForm(SafeTextMixin, _Styled, forms.Form):
 
 class ClusterSuiviForm(SafeTextMixin, _Styled, forms.ModelForm):
     """Following a cluster: its status and notes (name, kind and département stay)."""
+
+    version = VersionField()
 
     class Meta:
         model = Cluster

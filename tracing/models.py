@@ -89,6 +89,8 @@ class Cluster(models.Model):
     departement = models.CharField(_("département"), max_length=3, blank=True)
     statut = models.CharField(_("statut"), max_length=20, choices=Statut, default=Statut.OUVERT)
     notes = models.TextField(_("notes"), blank=True)
+    # Optimistic concurrency: two agents editing the follow-up at once never overwrite each other.
+    version = models.PositiveIntegerField(default=1, editable=False)
     fiches = models.ManyToManyField(
         "fiches.Fiche", related_name="clusters", blank=True, verbose_name=_("fiches liées")
     )
@@ -107,3 +109,21 @@ class Cluster(models.Model):
 
     def __str__(self):
         return self.nom
+
+
+class Submission(models.Model):
+    """A form submission that landed: its token (a hidden field of each form render), so that
+    the same submission posted again (a double click, a resent request, a reloaded page) does
+    not write twice but leads to where the first one did. Kept a day (periodic pruning)."""
+
+    token = models.UUIDField(unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    url = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("soumission de formulaire")
+        verbose_name_plural = _("soumissions de formulaire")
+
+    def __str__(self):
+        return str(self.token)

@@ -2,10 +2,12 @@
 transaction, row lock, update_fields, an audit entry in the same transaction)."""
 
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from fiches.audit import audit_log
 from fiches.models import DomainError, Fiche
+from fiches.services import StaleVersion
 from tracing.models import Cluster
 
 
@@ -19,13 +21,26 @@ def cluster_create(*, user, region: str, data: dict, request=None) -> Cluster:
 
 
 @transaction.atomic
-def cluster_update(*, cluster: Cluster, user, statut: str, notes: str, request=None) -> Cluster:
+def cluster_update(
+    *, cluster: Cluster, user, statut: str, notes: str, version: int | None = None, request=None
+) -> Cluster:
+    """Status and notes of a cluster, unless another agent saved it since the form was shown."""
     locked = Cluster.objects.select_for_update().get(pk=cluster.pk)
+    if version is not None and locked.version != version:
+        raise StaleVersion(
+            _(
+                "Ce cluster a été modifié par une autre personne pendant votre saisie. Rien n'a "
+                "été enregistré : la page est maintenant à jour ; vérifiez-la, puis enregistrez "
+                "de nouveau votre saisie (conservée ci-dessous)."
+            )
+        )
     if statut not in Cluster.Statut.values:
         raise DomainError(_("Statut de cluster inconnu."), field="statut")
     locked.statut = statut
     locked.notes = notes
-    locked.save(update_fields=["statut", "notes"])
+    locked.version = F("version") + 1
+    locked.save(update_fields=["statut", "notes", "version"])
+    locked.refresh_from_db(fields=["version"])
     audit_log(actor=user, action="cluster.updated", obj=locked, data={"statut": statut},
               request=request)  # fmt: skip
     return locked

@@ -16,7 +16,7 @@ from fiches.audit import audit_log
 from fiches.forms import ContactForm, PatientZeroForm, RechercheForm
 from fiches.models import DomainError
 from fiches.pdf import formulaire_contact_pdf
-from tracing import referentiel
+from tracing import referentiel, submissions
 from tracing.policy import fiches_visible_to, get_fiche_for_user, role_required
 
 medecin_required = role_required(Role.MEDECIN)
@@ -108,10 +108,16 @@ def patient_zero_create(request):
     form = PatientZeroForm(request.POST, brouillon=brouillon)
     referentiel.audit_lookup(request, form)
     if form.is_valid():
+
+        def create():
+            data = form.domain_data()
+            fiche = services.fiche_create(user=request.user, data=data, brouillon=brouillon)
+            return reverse("tracing:fiche", args=[fiche.pk])
+
         try:
-            fiche = services.fiche_create(
-                user=request.user, data=form.domain_data(), brouillon=brouillon
-            )
+            url = submissions.once(request, create)
+        except submissions.Duplicate as duplicate:
+            return submissions.already_landed(request, duplicate)
         except DomainError as error:
             _show_domain_error(form, error)
         else:
@@ -119,7 +125,7 @@ def patient_zero_create(request):
                 request,
                 _("Brouillon enregistré.") if brouillon else _("Fiche patient zéro créée."),
             )
-            return redirect("tracing:fiche", pk=fiche.pk)
+            return redirect(url)
     return render(request, "tracing/fiche_form.html", _create_context(form))
 
 
@@ -144,13 +150,20 @@ def contact_create(request, pk):
         return redirect("tracing:fiche", pk=origine.pk)
     form = ContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+
+        def create():
             services.fiche_create(user=request.user, data=form.domain_data(), origine=origine)
+            return reverse("tracing:fiche", args=[origine.pk])
+
+        try:
+            url = submissions.once(request, create)
+        except submissions.Duplicate as duplicate:
+            return submissions.already_landed(request, duplicate)
         except DomainError as error:
             _show_domain_error(form, error)
         else:
             messages.success(request, _("Personne contact ajoutée."))
-            return redirect("tracing:fiche", pk=origine.pk)
+            return redirect(url)
     return render(request, "tracing/fiche_form.html", _create_context(form, origine))
 
 
@@ -181,6 +194,8 @@ def fiche_update(request, pk):
         return render(request, "tracing/fiche_form.html", _update_context(form, fiche))
     action = _form_action(request)
     brouillon = action == "brouillon" and fiche.brouillon
+    if _posted_version(request) != fiche.version:
+        return _stale_edit(request, fiche)
     if form_class is PatientZeroForm and not referentiel.lookup_allowed(
         request, known_nir=fiche.nir
     ):
@@ -211,6 +226,27 @@ def fiche_update(request, pk):
                 messages.success(request, _("Fiche enregistrée."))
             return redirect("tracing:fiche", pk=fiche.pk)
     return render(request, "tracing/fiche_form.html", _update_context(form, fiche))
+
+
+def _posted_version(request):
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return 0
+
+
+def _stale_edit(request, fiche):
+    """Someone saved the fiche (or promoted the contact) since this form was shown: nothing is
+    written; the form comes back as the person filled it (a contact's form stays a contact's
+    form even if the fiche became a patient zéro meanwhile), with the stale message."""
+    posted_class = ContactForm if request.POST.get("formulaire") == "contact" else PatientZeroForm
+    if posted_class is PatientZeroForm:
+        form = posted_class(request.POST, instance=copy(fiche), lookup_referentiel=False)
+    else:
+        form = posted_class(request.POST, instance=copy(fiche))
+    form.is_valid()
+    form.add_error(None, services.EDIT_STALE_MESSAGE)
+    return render(request, "tracing/fiche_form.html", _update_context(form, fiche), status=409)
 
 
 def _update_context(form, fiche):

@@ -6,6 +6,7 @@ import csv
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,7 +16,7 @@ from fiches import selectors_tracing
 from fiches.audit import audit_log
 from fiches.geography import departements_of_region, region_name
 from fiches.models import DomainError
-from tracing import services
+from tracing import services, submissions
 from tracing.forms import ClusterForm, ClusterSuiviForm, LierFicheForm
 from tracing.models import Cluster
 from tracing.policy import fiches_visible_to, get_fiche_for_user, region_of, role_required
@@ -55,11 +56,19 @@ def clusters(request):
         if not region:
             raise Http404
         if form.is_valid():
-            cluster = services.cluster_create(
-                user=request.user, region=region, data=form.cleaned_data, request=request
-            )
+
+            def create():
+                cluster = services.cluster_create(
+                    user=request.user, region=region, data=form.cleaned_data, request=request
+                )
+                return reverse("tracing:ars_cluster", args=[cluster.pk])
+
+            try:
+                url = submissions.once(request, create)
+            except submissions.Duplicate as duplicate:
+                return submissions.already_landed(request, duplicate)
             messages.success(request, _("Cluster ouvert."))
-            return redirect("tracing:ars_cluster", pk=cluster.pk)
+            return redirect(url)
     context = {
         **_region_context(request.user),
         "clusters": _clusters_of(request.user).only(
@@ -91,13 +100,19 @@ def cluster_detail(request, pk):
     if request.method == "POST":
         form = ClusterSuiviForm(request.POST, instance=Cluster(pk=cluster.pk))
         if form.is_valid():
-            services.cluster_update(
-                cluster=cluster,
-                user=request.user,
-                statut=form.cleaned_data["statut"],
-                notes=form.cleaned_data["notes"],
-                request=request,
-            )
+            try:
+                services.cluster_update(
+                    cluster=cluster,
+                    user=request.user,
+                    statut=form.cleaned_data["statut"],
+                    notes=form.cleaned_data["notes"],
+                    version=form.cleaned_data["version"],
+                    request=request,
+                )
+            except DomainError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+                cluster.refresh_from_db()
+                return _cluster_page(request, cluster, status=409, form=form)
             messages.success(request, _("Cluster enregistré."))
             return redirect("tracing:ars_cluster", pk=cluster.pk)
         return _cluster_page(request, cluster, status=400, form=form)

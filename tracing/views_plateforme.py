@@ -15,8 +15,9 @@ from fiches.audit import audit_log
 from fiches.forms import ContactForm, PatientZeroForm
 from fiches.identity import departement_from_code_postal
 from fiches.models import DomainError, OuiNon
+from fiches.services import StaleVersion
 from fiches.statuses import Statut
-from tracing import referentiel
+from tracing import referentiel, submissions
 from tracing.forms import AppelForm, ClotureForm, FileFiltreForm, TelephoneForm
 from tracing.policy import departements_of, fiches_visible_to, get_fiche_for_user, role_required
 
@@ -83,6 +84,15 @@ def _show_error(form, error: DomainError):
     form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
+def _refused(request, fiche, form, error: DomainError, name):
+    """The form again, with what was typed and the reason next to it, on the fiche as it is now
+    (another agent may have changed it: the page shows their change, the hidden version too)."""
+    _show_error(form, error)
+    fresh = get_fiche_for_user(request.user, fiche.pk)
+    return _fiche_page(request, fresh, status=409 if isinstance(error, StaleVersion) else 400,
+                       **{name: form})  # fmt: skip
+
+
 @require_POST
 @conseiller_required
 def appel(request, pk):
@@ -90,18 +100,28 @@ def appel(request, pk):
     fiche = get_fiche_for_user(request.user, pk, write=True)
     form = AppelForm(request.POST)
     if form.is_valid():
-        try:
-            recorded = services_tracing.appel_record(
-                fiche=fiche, user=request.user, request=request, **form.cleaned_data
+        recorded = []
+
+        def record():
+            recorded.append(
+                services_tracing.appel_record(
+                    fiche=fiche, user=request.user, request=request, **form.cleaned_data
+                )
             )
+            return reverse("tracing:plateforme_fiche", args=[fiche.pk])
+
+        try:
+            submissions.once(request, record)
+        except submissions.Duplicate as duplicate:
+            return submissions.already_landed(request, duplicate)
         except DomainError as error:
-            _show_error(form, error)
+            return _refused(request, fiche, form, error, "appel_form")
         else:
             message = _("Appel enregistré.")
-            if recorded.fin_quatorzaine:
-                message += " " + _(
-                    "Fin de la quatorzaine : %s."
-                ) % recorded.fin_quatorzaine.strftime("%d/%m/%Y")
+            if recorded[0].fin_quatorzaine:
+                message += " " + _("Fin de la quatorzaine : %s.") % recorded[
+                    0
+                ].fin_quatorzaine.strftime("%d/%m/%Y")
             messages.success(request, message)
             return redirect("tracing:plateforme_fiche", pk=fiche.pk)
     return _fiche_page(request, fiche, status=400, appel_form=form)
@@ -117,10 +137,10 @@ def telephone(request, pk):
         try:
             services_tracing.telephone_complete(
                 fiche=fiche, user=request.user, telephone=form.cleaned_data["telephone"],
-                request=request,
+                version=form.cleaned_data["version"], request=request,
             )  # fmt: skip
         except DomainError as error:
-            _show_error(form, error)
+            return _refused(request, fiche, form, error, "telephone_form")
         else:
             messages.success(request, _("Téléphone enregistré."))
             return redirect("tracing:plateforme_fiche", pk=fiche.pk)
@@ -135,10 +155,11 @@ def cloturer(request, pk):
     if form.is_valid():
         try:
             services_tracing.fiche_close(
-                fiche=fiche, user=request.user, motif=form.cleaned_data["motif"], request=request
-            )
+                fiche=fiche, user=request.user, motif=form.cleaned_data["motif"],
+                version=form.cleaned_data["version"], request=request,
+            )  # fmt: skip
         except DomainError as error:
-            _show_error(form, error)
+            return _refused(request, fiche, form, error, "cloture_form")
         else:
             messages.success(request, _("Fiche clôturée."))
             return redirect("tracing:plateforme_fiche", pk=fiche.pk)
@@ -179,15 +200,22 @@ def patient_zero_create(request):
                     % {"d": ", ".join(departements) or "—"},
                 )
             else:
-                try:
+
+                def create():
                     fiche = services.fiche_create(
                         user=request.user, data=form.domain_data(), sans_medecin=True
                     )
+                    return reverse("tracing:plateforme_fiche", args=[fiche.pk])
+
+                try:
+                    url = submissions.once(request, create)
+                except submissions.Duplicate as duplicate:
+                    return submissions.already_landed(request, duplicate)
                 except DomainError as error:
                     _show_error(form, error)
                 else:
                     messages.success(request, _("Fiche patient zéro créée."))
-                    return redirect("tracing:plateforme_fiche", pk=fiche.pk)
+                    return redirect(url)
     context = _form_context(
         form, title=_("Ajouter un patient zéro"), cancel_url=reverse("tracing:plateforme_file")
     )
@@ -203,20 +231,27 @@ def contact_create(request, pk):
         return redirect("tracing:plateforme_fiche", pk=origine.pk)
     form = ContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+
+        def create():
             contact = services.fiche_create(
                 user=request.user, data=form.domain_data(), origine=origine
             )
-        except DomainError as error:
-            _show_error(form, error)
-        else:
             if contact.telephone:
                 services.status_change(
                     fiche=contact, user=request.user, to=Statut.A_CONTACTER,
                     motif=_("Téléphone renseigné"),
                 )  # fmt: skip
+            return reverse("tracing:plateforme_fiche", args=[origine.pk])
+
+        try:
+            url = submissions.once(request, create)
+        except submissions.Duplicate as duplicate:
+            return submissions.already_landed(request, duplicate)
+        except DomainError as error:
+            _show_error(form, error)
+        else:
             messages.success(request, _("Personne contact ajoutée."))
-            return redirect("tracing:plateforme_fiche", pk=origine.pk)
+            return redirect(url)
     cancel = reverse("tracing:plateforme_fiche", args=[origine.pk])
     context = _form_context(form, title=_("Ajouter un contact"), cancel_url=cancel, origine=origine)
     return render(request, "tracing/fiche_form.html", context, status=400 if form.errors else 200)

@@ -52,7 +52,7 @@ def test_agent_opens_a_cluster_links_a_case_and_updates_it(client, ars_idf, case
     refused = client.post(lier, {"fiche": cases["ehpad69"].pk})
     client.post(reverse("tracing:ars_cluster", args=[cluster.pk]), {
         "nom": "ignored", "collectivite": "scolaire", "departement": "93",
-        "statut": "en_investigation", "notes": "Classe de CM1 fermée",
+        "statut": "en_investigation", "notes": "Classe de CM1 fermée", "version": cluster.version,
     })  # fmt: skip
 
     assert list(cluster.fiches.all()) == [cases["ecole93"]]

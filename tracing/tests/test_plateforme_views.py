@@ -16,6 +16,12 @@ from tracing.tests.fixtures import NIR_LUCAS  # noqa: F401
 pytestmark = pytest.mark.django_db
 
 
+def version(fiche):
+    """The version the fiche's page shows now (what its forms send back)."""
+    fiche.refresh_from_db(fields=["version"])
+    return fiche.version
+
+
 def _queue(client):
     return client.get(reverse("tracing:plateforme_file")).content.decode()
 
@@ -122,7 +128,7 @@ def test_no_answer_sets_a_recall_and_the_contact_leaves_the_queue_until_due(
 
     response = client.post(
         reverse("tracing:plateforme_appel", args=[contact93.pk]),
-        {"issue": "pas_de_reponse", "rappel_le": demain},
+        {"issue": "pas_de_reponse", "rappel_le": demain, "version": version(contact93)},
     )
 
     assert response.status_code == 302
@@ -140,12 +146,15 @@ def test_reached_call_with_instructions_shows_the_quatorzaine_end_and_both_calls
     client.force_login(conseiller93)
     demain = (timezone.localtime() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
     url = reverse("tracing:plateforme_appel", args=[contact93.pk])
-    client.post(url, {"issue": "pas_de_reponse", "rappel_le": demain})
+    client.post(
+        url, {"issue": "pas_de_reponse", "rappel_le": demain, "version": version(contact93)}
+    )
     dernier_contact = timezone.localdate() - timedelta(days=3)
 
     response = client.post(url, {
         "issue": "joint", "consigne_masque": "on", "consigne_isolement": "on",
         "date_dernier_contact": dernier_contact.isoformat(), "note": "Très coopératif",
+        "version": version(contact93),
     }, follow=True)  # fmt: skip
 
     html = response.content.decode()
@@ -164,7 +173,7 @@ def test_isolation_without_last_contact_date_is_refused_in_french(client, consei
 
     response = client.post(
         reverse("tracing:plateforme_appel", args=[contact93.pk]),
-        {"issue": "joint", "consigne_isolement": "on"},
+        {"issue": "joint", "consigne_isolement": "on", "version": version(contact93)},
     )
 
     assert response.status_code == 400
@@ -175,7 +184,10 @@ def test_isolation_without_last_contact_date_is_refused_in_french(client, consei
 
 def test_wrong_number_makes_the_contact_non_avere(client, conseiller93, contact93):
     client.force_login(conseiller93)
-    client.post(reverse("tracing:plateforme_appel", args=[contact93.pk]), {"issue": "faux_numero"})
+    client.post(
+        reverse("tracing:plateforme_appel", args=[contact93.pk]),
+        {"issue": "faux_numero", "version": version(contact93)},
+    )
     contact93.refresh_from_db()
     assert contact93.statut == Statut.CONTACT_NON_AVERE
 
@@ -187,7 +199,7 @@ def test_completing_the_phone_moves_contact_a_trouver_to_a_contacter(
     client.force_login(conseiller93)
 
     client.post(reverse("tracing:plateforme_telephone", args=[contact.pk]),
-                {"telephone": "06 12 34 56 78"})  # fmt: skip
+                {"telephone": "06 12 34 56 78", "version": version(contact)})  # fmt: skip
 
     contact.refresh_from_db()
     assert contact.telephone == "+33612345678"
@@ -198,8 +210,8 @@ def test_closing_needs_a_reason_and_records_it(client, conseiller93, contact93):
     client.force_login(conseiller93)
     url = reverse("tracing:plateforme_cloturer", args=[contact93.pk])
 
-    assert client.post(url, {"motif": ""}).status_code == 400
-    client.post(url, {"motif": "Suivi terminé"})
+    assert client.post(url, {"motif": "", "version": version(contact93)}).status_code == 400
+    client.post(url, {"motif": "Suivi terminé", "version": version(contact93)})
 
     contact93.refresh_from_db()
     assert contact93.statut == Statut.CLOTURE
