@@ -9,7 +9,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from accounts import selectors
+from accounts import kept_form, selectors
 
 LAST_SEEN = "accounts.last_seen"
 SIGNED_IN_AT = "accounts.signed_in_at"
@@ -34,12 +34,25 @@ class SessionExpiryMiddleware:
             idle = now - last_seen > settings.SESSION_IDLE_TIMEOUT
             too_old = now - signed_in_at > settings.SESSION_COOKIE_AGE
             if idle or too_old:
+                user_id = request.user.pk
                 logout(request)
+                if kept_form.keep(request, user_id=user_id, path=request.path):
+                    messages.info(
+                        request,
+                        _(
+                            "Votre session a expiré. Votre saisie n'a pas été enregistrée, mais "
+                            "elle est conservée : reconnectez-vous pour la retrouver."
+                        ),
+                    )
+                    return redirect(settings.LOGIN_URL)
                 messages.info(
                     request,
                     _("Votre session a expiré. Veuillez vous reconnecter."),
                 )
                 return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.path}")
+            kept = request.session.get(kept_form.SESSION_KEY)
+            if kept and request.method == "POST" and request.path == kept.get("path"):
+                kept_form.discard(request)  # sent again: the page's own view takes it from here
             if now - last_seen >= LAST_SEEN_PRECISION or LAST_SEEN not in session:
                 # Written at most once a minute: not a session UPDATE on every request.
                 session[LAST_SEEN] = now

@@ -1,17 +1,22 @@
+import time
+
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import forms, selectors, services
-from accounts.middleware import AccountStepsMiddleware
+from accounts import forms, kept_form, selectors, services
+from accounts.middleware import LAST_SEEN, AccountStepsMiddleware
 from accounts.models import User
 from accounts.tokens import email_validation_token, password_reset_token
+from contactcovid.forms import labelled
 
 RESET_ADDRESS = "accounts.reset_address"
 CREATION_LIEU = "accounts.creation_lieu"
@@ -31,6 +36,35 @@ class SignInView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = forms.SignInForm
     redirect_authenticated_user = True
+
+    def get_success_url(self):
+        # A form kept when this account's session expired comes first (accounts.kept_form).
+        if kept_form.pending(self.request, self.request.user):
+            return reverse("accounts:reprendre")
+        return super().get_success_url()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reprendre(request):
+    """ "Reprendre ma saisie": what was typed when the session expired, to send again to its
+    page (which re-validates it as this account), or to abandon."""
+    kept = kept_form.pending(request, request.user)
+    if request.method == "POST" or kept is None:
+        kept_form.discard(request)
+        if request.method == "POST":
+            messages.info(request, _("Saisie abandonnée."))
+        return redirect("tracing:home")
+    context = {"kept": kept, "typed": labelled(kept["fields"]), "fields": kept["fields"]}
+    return render(request, "accounts/reprendre.html", context)
+
+
+@login_required
+@require_POST
+def rester_connecte(request):
+    """ "Rester connecté": activity that resets the idle timeout (the middleware notes it)."""
+    request.session[LAST_SEEN] = time.time()
+    return HttpResponse(status=204)
 
 
 # --- Password reset --------------------------------------------------------------------------

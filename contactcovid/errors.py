@@ -6,23 +6,20 @@ Django refused to parse (a urlencoded form in another charset than UTF-8) was re
 inside the 400 handler, and the visitor got a raw English "Internal Server Error".
 """
 
-import functools
-import importlib
 import logging
 import sys
 
-from django import forms
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template import loader
 
+from contactcovid.forms import labelled, posted_fields
+
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 30
-# Never written back into a page: passwords and the form's own token.
-_NOT_ECHOED = ("password", "mot_de_passe", "csrfmiddlewaretoken")
 
 
 def bad_request(request, exception=None):
@@ -50,45 +47,16 @@ def database_unavailable(error) -> bool:
     return isinstance(error, OperationalError | InterfaceError)
 
 
-@functools.cache
-def _labels():
-    """Field name → the label its form shows ("prenom" → "Prénom"), from our forms' classes."""
-    labels = {}
-    for module in ("accounts.forms", "fiches.forms", "tracing.forms"):
-        for form in vars(importlib.import_module(module)).values():
-            if isinstance(form, type) and issubclass(form, forms.BaseForm):
-                for name, field in form.base_fields.items():
-                    if field.label:
-                        labels.setdefault(name, str(field.label).rstrip(" *"))
-    return labels
-
-
-def _typed(request):
-    """What the person posted, to give it back (never a password); [] when unreadable."""
-    if request.method != "POST":
-        return []
-    try:
-        posted = request.POST
-    except Exception:  # noqa: BLE001 (a body we cannot parse has nothing to give back)
-        return []
-    return [
-        {"name": name, "label": _labels().get(name, name.replace("_", " ")), "value": value}
-        for name, values in posted.lists()
-        if not any(secret in name for secret in _NOT_ECHOED)
-        for value in values
-        if value
-    ]
-
-
 def service_unavailable(request):
     """503 with Retry-After: a French page, and the posted form with what was typed."""
     logger.error("Base de données injoignable : %s %s → 503", request.method, request.path)
-    typed = _typed(request)
+    fields = posted_fields(request)
+    typed = labelled(fields)
     try:
         csrf_token = get_token(request) if typed else ""
     except Exception:  # noqa: BLE001 (the page must render whatever happened)
         csrf_token = ""
-    context = {"typed": typed, "action": request.path, "csrf_token": csrf_token}
+    context = {"typed": typed, "fields": fields, "action": request.path, "csrf_token": csrf_token}
     response = HttpResponse(loader.render_to_string("503.html", context), status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response

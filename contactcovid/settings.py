@@ -76,6 +76,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tracing.context_processors.navigation",
+                "accounts.context_processors.session",
             ],
         },
     },

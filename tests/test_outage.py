@@ -61,6 +61,8 @@ def test_an_outage_is_a_french_503_with_retry_after_and_the_typed_form_comes_bac
         "telephone": "06 12 34 56 78",
         "commentaire": "Vue le 3 mai\nTousse depuis deux jours",
         "password": "ne-jamais-le-renvoyer",
+        "action": "valider",
+        "soumission": "8a4b1f0e-2b7e-4d55-9a57-1f0c3c4d5e6f",
     }
     page, posted, missing = during_an_outage(
         ("GET", "/", None),
@@ -79,6 +81,8 @@ def test_an_outage_is_a_french_503_with_retry_after_and_the_typed_form_comes_bac
     assert 'name="commentaire" value="Vue le 3 mai\nTousse depuis deux jours"' in html
     assert 'action="/fiches/nouveau-patient-zero/"' in html
     assert "ne-jamais-le-renvoyer" not in html
+    assert 'name="action" value="valider"' in html  # sent again as it was: the same button
+    assert 'name="soumission" value="8a4b1f0e' in html  # and the same submission
 
 
 @pytest.mark.django_db

@@ -160,3 +160,44 @@ def test_pharmacie_nouvelle_gets_a_postal_letter(page, demo):
 
     expect(page.get_by_test_id("create-done")).to_contain_text("12 boulevard Rouget de Lisle")
     assert bytes(CourrierPostal.objects.get().pdf).startswith(b"%PDF")
+
+
+def test_a_form_sent_after_the_session_expired_comes_back_after_signing_in(
+    page, sign_in, demo, settings
+):
+    from importlib import import_module
+
+    from accounts.middleware import LAST_SEEN
+    from fiches.models import Fiche
+
+    settings.SESSION_IDLE_TIMEOUT = 8  # the notice shows 2 s before the end
+    sign_in("931234561", DEMO)
+    page.goto("/fiches/nouveau-patient-zero/")
+    page.get_by_label("Numéro de sécurité sociale*").fill("1 91 02 93 048 777")
+    page.get_by_label("Nom*", exact=True).fill("Lagarde")
+    page.get_by_label("Prénom*", exact=True).fill("Sam")
+    page.get_by_label("J'ai informé mon patient", exact=False).check()
+    notice = page.get_by_role("button", name="Rester connecté")
+    expect(notice).to_be_visible(timeout=10_000)
+    notice.click()
+    expect(notice).to_be_hidden()
+
+    # She answers the phone for a long while: the session ends on the server.
+    cookie = next(c for c in page.context.cookies() if c["name"] == settings.SESSION_COOKIE_NAME)
+    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key=cookie["value"])
+    store[LAST_SEEN] = store[LAST_SEEN] - 3600
+    store.save()
+    page.get_by_role("button", name="VALIDER").click()
+
+    expect(page.get_by_text("elle est conservée : reconnectez-vous")).to_be_visible()
+    assert not Fiche.objects.filter(nom="Lagarde").exists()
+    page.get_by_label("E-mail, N° d'Assurance Maladie ou N° FINESS").fill("931234561")
+    page.get_by_label("Mot de passe").fill(DEMO)
+    page.get_by_role("button", name="VOUS CONNECTER").click()
+    expect(page.get_by_role("heading", name="Reprendre votre saisie")).to_be_visible()
+    expect(page.get_by_text("Lagarde")).to_be_visible()
+    page.get_by_role("button", name="RENVOYER MA SAISIE").click()
+
+    expect(page.get_by_text("Fiche patient zéro créée.")).to_be_visible()
+    fiche = Fiche.objects.get(nom="Lagarde")
+    assert fiche.declarant.username == "sophie.generaliste"
