@@ -4,6 +4,7 @@ destinataire du résultat."""
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -12,7 +13,7 @@ from fiches import selectors_tracing, services_tracing
 from fiches.audit import audit_log
 from fiches.models import DestinataireResultats, DomainError
 from fiches.models_tracing import Prelevement
-from tracing import lookup
+from tracing import lookup, submissions
 from tracing.forms import PrelevementForm, ResultatForm
 from tracing.policy import get_found_fiche, lookup_scope, role_required, visible_fields
 
@@ -62,10 +63,17 @@ def prelevement(request, pk):
     fiche = get_found_fiche(request, pk)
     form = PrelevementForm(request.POST)
     if form.is_valid():
-        try:
+
+        def record():
             services_tracing.prelevement_record(
                 fiche=fiche, user=request.user, request=request, **form.cleaned_data
             )
+            return reverse("tracing:laboratoire_personne", args=[pk])
+
+        try:
+            submissions.once(request, record)
+        except submissions.Duplicate as duplicate:
+            return submissions.already_landed(request, duplicate)
         except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:

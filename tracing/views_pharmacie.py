@@ -3,6 +3,7 @@ sexe, NIR and coordonnées (décret n° 2020-551), read by a selector that fetch
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -12,7 +13,7 @@ from fiches import selectors_tracing, services_tracing
 from fiches.audit import audit_log
 from fiches.models import DomainError
 from fiches.models_tracing import DelivranceMasques
-from tracing import lookup
+from tracing import lookup, submissions
 from tracing.forms import MasquesForm
 from tracing.policy import get_found_fiche, lookup_scope, role_required, visible_fields
 
@@ -54,10 +55,17 @@ def masques(request, pk):
     fiche = get_found_fiche(request, pk)
     form = MasquesForm(request.POST)
     if form.is_valid():
-        try:
+
+        def deliver():
             services_tracing.masques_deliver(
                 fiche=fiche, user=request.user, request=request, **form.cleaned_data
             )
+            return reverse("tracing:pharmacie_personne", args=[pk])
+
+        try:
+            submissions.once(request, deliver)
+        except submissions.Duplicate as duplicate:
+            return submissions.already_landed(request, duplicate)
         except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:

@@ -153,6 +153,20 @@ def test_pharmacist_records_14_masks_and_sees_earlier_deliveries(client, pharmac
     assert AuditLog.objects.for_object(contact93).filter(action="fiche.masks_delivered").exists()
 
 
+def test_a_delivery_posted_twice_is_recorded_once(client, pharmacien, contact93):
+    client.force_login(pharmacien)
+    _search(client, "tracing:pharmacie_recherche", PAR_NOM)
+    url = reverse("tracing:pharmacie_masques", args=[contact93.pk])
+    page = client.get(reverse("tracing:pharmacie_personne", args=[contact93.pk])).content.decode()
+    token = page.split('name="soumission" value="')[1].split('"')[0]
+    data = {"date": timezone.localdate().isoformat(), "nombre": "14", "soumission": token}
+
+    first, second = client.post(url, data), client.post(url, data)
+
+    assert (first.status_code, second.status_code) == (302, 302)
+    assert DelivranceMasques.objects.filter(fiche=contact93).count() == 1
+
+
 def test_biologist_sees_sampling_fields_only(client, biologiste, contact93):
     contact93.prelevement_domicile = True
     contact93.destinataire_resultats = "autre_medecin"
