@@ -144,10 +144,11 @@ class LetterPasswordForm(EmailPairMixin, SetPasswordForm):
     field_order = ["email", "email_confirmation", "new_password1", "new_password2"]
 
     email = forms.EmailField(
+        max_length=254,
         label=_("Votre adresse e-mail"),
         help_text=_("Le lien « Valider adresse e-mail » y sera envoyé."),
     )
-    email_confirmation = forms.EmailField(label=_("Confirmer votre adresse e-mail"))
+    email_confirmation = forms.EmailField(max_length=254, label=_("Confirmer votre adresse e-mail"))
 
     def clean(self):
         super().clean()
@@ -187,8 +188,10 @@ class PasswordChangeForm(CurrentPasswordMixin, SetPasswordForm):
 class EmailChangeForm(EmailPairMixin, CurrentPasswordMixin):
     field_order = ["email", "email_confirmation", "current_password"]
 
-    email = forms.EmailField(label=_("Nouvelle adresse e-mail"))
-    email_confirmation = forms.EmailField(label=_("Confirmer la nouvelle adresse e-mail"))
+    email = forms.EmailField(max_length=254, label=_("Nouvelle adresse e-mail"))
+    email_confirmation = forms.EmailField(
+        max_length=254, label=_("Confirmer la nouvelle adresse e-mail")
+    )
 
     def __init__(self, user, *args, **kwargs):
         self.user = user
@@ -202,8 +205,10 @@ class EmailChangeForm(EmailPairMixin, CurrentPasswordMixin):
 class DeclareIdentifiantsForm(SafeTextMixin, EmailPairMixin, PasswordRulesMixin, forms.Form):
     """ "Mettez vos identifiants e-mail et mot de passe à jour"."""
 
-    email = forms.EmailField(label=_("Nouvelle adresse e-mail"))
-    email_confirmation = forms.EmailField(label=_("Confirmer nouvelle adresse e-mail"))
+    email = forms.EmailField(max_length=254, label=_("Nouvelle adresse e-mail"))
+    email_confirmation = forms.EmailField(
+        max_length=254, label=_("Confirmer nouvelle adresse e-mail")
+    )
     new_password1 = PasswordRulesMixin.new_password_field(_("Votre mot de passe"))
     new_password2 = forms.CharField(
         label=_("Confirmer votre mot de passe"),
@@ -293,8 +298,8 @@ CONDITIONS_LABEL = _(
 class AccountCredentialsForm(SafeTextMixin, EmailPairMixin, PasswordRulesMixin, forms.Form):
     """ "Vos identifiants d'accès": e-mail, password, conditions (security-key mode)."""
 
-    email = forms.EmailField(label=_("E-mail"))
-    email_confirmation = forms.EmailField(label=_("Confirmer e-mail"))
+    email = forms.EmailField(max_length=254, label=_("E-mail"))
+    email_confirmation = forms.EmailField(max_length=254, label=_("Confirmer e-mail"))
     new_password1 = PasswordRulesMixin.new_password_field(_("Mot de passe"))
     new_password2 = forms.CharField(
         label=_("Confirmer mot de passe"),
@@ -316,8 +321,8 @@ class AccountCredentialsForm(SafeTextMixin, EmailPairMixin, PasswordRulesMixin, 
 
 
 class PostalForm(SafeTextMixin, EmailPairMixin, forms.Form):
-    email = forms.EmailField(label=_("E-mail"))
-    email_confirmation = forms.EmailField(label=_("Confirmer e-mail"))
+    email = forms.EmailField(max_length=254, label=_("E-mail"))
+    email_confirmation = forms.EmailField(max_length=254, label=_("Confirmer e-mail"))
     conditions = forms.BooleanField(
         label=CONDITIONS_LABEL,
         error_messages={"required": _("Vous devez accepter les conditions juridiques.")},

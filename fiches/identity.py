@@ -121,8 +121,14 @@ def departement_from_code_postal(code_postal: str) -> str:
     return code_postal[:2]
 
 
+# The stored searchable form's length (fiches.Fiche.nom_normalise): "œ" → "oe" may lengthen a
+# name, so the form is cut there; searches, by prefix or exact, cut what they compare the same way.
+NAME_SEARCH_LENGTH = 100
+
+
 def normalize_name(value: str) -> str:
     """What searches compare: lowercase, no accents, single spaces ("Célia" → "celia")."""
     decomposed = unicodedata.normalize("NFKD", value or "")
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(stripped.lower().replace("œ", "oe").replace("æ", "ae").split())
+    spaced = " ".join(stripped.lower().replace("œ", "oe").replace("æ", "ae").split())
+    return spaced[:NAME_SEARCH_LENGTH]

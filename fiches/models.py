@@ -160,8 +160,12 @@ class Fiche(models.Model):
     nir = models.CharField(_("Numéro de sécurité sociale"), max_length=15, blank=True)
     nom = models.CharField(_("Nom"), max_length=100, blank=True)
     prenom = models.CharField(_("Prénom"), max_length=100, blank=True)
-    nom_normalise = models.CharField(max_length=100, blank=True, editable=False)
-    prenom_normalise = models.CharField(max_length=100, blank=True, editable=False)
+    nom_normalise = models.CharField(
+        max_length=identity.NAME_SEARCH_LENGTH, blank=True, editable=False
+    )
+    prenom_normalise = models.CharField(
+        max_length=identity.NAME_SEARCH_LENGTH, blank=True, editable=False
+    )
     date_naissance = models.DateField(_("Date de naissance"), null=True, blank=True)
     telephone = models.CharField(_("Téléphone"), max_length=20, blank=True)
     email = models.EmailField(_("E-mail"), blank=True)

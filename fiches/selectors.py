@@ -16,7 +16,7 @@ import base64
 import binascii
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db.models import Q, QuerySet
 
@@ -60,7 +60,9 @@ def decode_cursor(cursor: str) -> tuple[datetime, int] | None:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         created, pk = raw.split("|")
         moment = datetime.fromisoformat(created)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+        if moment.tzinfo is not None:
+            moment.astimezone(UTC)  # out of range once in UTC: OverflowError
+    except (ValueError, binascii.Error, UnicodeDecodeError, OverflowError):
         return None
     if moment.tzinfo is None or not re.fullmatch(r"[0-9]{1,18}", pk):
         return None  # ours always carry their time zone, and an id that fits a bigint

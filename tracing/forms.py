@@ -1,6 +1,8 @@
 """Forms of the platforms', laboratories', pharmacies' and ARS screens (issue 5). Each lists
 its fields; none exposes a statut or any server-owned field."""
 
+from datetime import UTC, timedelta
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -79,6 +81,20 @@ class AppelForm(SafeTextMixin, _Styled, forms.Form):
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+    def clean_rappel_le(self):
+        """A recall within the coming year (a time zone may push a typed date out of what a
+        datetime can hold: refused the same way)."""
+        value = self.cleaned_data.get("rappel_le")
+        if value is None:
+            return value
+        try:
+            too_far = value.astimezone(UTC) > timezone.now() + timedelta(days=365)
+        except OverflowError:
+            too_far = True
+        if too_far:
+            raise ValidationError(_("Le rappel doit être prévu dans l'année qui vient."))
+        return value
 
     def clean_date_dernier_contact(self):
         value = self.cleaned_data.get("date_dernier_contact")
