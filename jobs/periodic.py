@@ -43,8 +43,10 @@ def run_due(*, now=None) -> list[str]:
     return enqueued
 
 
-def ensure_tick() -> bool:
-    """Enqueue a tick unless one is already waiting; True when one was enqueued."""
+def ensure_tick(*, delay: timedelta | None = None) -> bool:
+    """Enqueue a tick (after `delay`) unless one is already waiting; True when one was. Two
+    workers starting at once may both enqueue one: the next ticks see each other and the chains
+    merge back into one."""
     from django_tasks_db.models import DBTaskResult
 
     from jobs.tasks import scheduler_tick
@@ -54,12 +56,12 @@ def ensure_tick() -> bool:
             task_path=scheduler_tick.module_path, status="READY"
         ).exists()
         if not waiting:
-            scheduler_tick.enqueue()
+            task = scheduler_tick
+            if delay is not None:
+                task = scheduler_tick.using(run_after=timezone.now() + delay)
+            task.enqueue()
     return not waiting
 
 
-def next_tick():
-    from jobs.tasks import scheduler_tick
-
-    when = timezone.now() + timedelta(seconds=TICK_SECONDS)
-    scheduler_tick.using(run_after=when).enqueue()
+def next_tick() -> bool:
+    return ensure_tick(delay=timedelta(seconds=TICK_SECONDS))

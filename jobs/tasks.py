@@ -1,7 +1,6 @@
 """The jobs a worker runs (`python manage.py worker`). Each is idempotent: it may run twice."""
 
 from django.core.management import call_command
-from django.db import transaction
 from django_tasks import task
 
 from jobs import mail, periodic
@@ -32,5 +31,4 @@ def scheduler_tick() -> list[str]:
     try:
         return periodic.run_due()
     finally:
-        with transaction.atomic():
-            periodic.next_tick()
+        periodic.next_tick()

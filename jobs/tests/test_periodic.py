@@ -79,3 +79,13 @@ def test_healthz_reports_a_late_queue_and_failed_emails(client):
     assert queue["status"] == "late"
     assert queue["oldest_waiting_seconds"] >= 600
     assert queue["emails_failed"] is True
+
+
+@pytest.mark.django_db
+def test_two_tick_chains_merge_back_into_one():
+    scheduler_tick.enqueue()
+    scheduler_tick.enqueue()  # two workers started at the same moment
+
+    run_ready_jobs()
+
+    assert waiting(scheduler_tick.module_path) == 1
