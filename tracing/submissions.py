@@ -48,7 +48,8 @@ def once(request, write: Callable[[], str]) -> str:
     tab) is written as before."""
     posted = _posted(request)
     if posted is None:
-        return write()
+        with transaction.atomic():
+            return write()
     with transaction.atomic():
         try:
             with transaction.atomic():
