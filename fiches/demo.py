@@ -81,7 +81,8 @@ def load_demo_fiches(stdout=None):
                     "prenom": c_prenom,
                     "nom": c_nom,
                     "code_postal": c_cp,
-                    "telephone": "+33612345678",
+                    # No phone, no path: a contact still to find; a phone: in the queue.
+                    "telephone": "+33612345678" if path else "",
                     "meme_foyer": c_nom == nom,
                 },  # fmt: skip
             )
@@ -103,7 +104,10 @@ def load_demo_fiches(stdout=None):
 def demo_step(*, fiche, user, step):
     """One step of a demo fiche's path, through the service a person would use: a call for
     "Appel réalisé" and "Patient à rappeler" (the recall tomorrow at 10:00), a plain status
-    change otherwise."""
+    change otherwise. A step the fiche is already at (a contact with a phone starts À contacter)
+    is skipped."""
+    if fiche.statut == step:
+        return fiche
     if step == Statut.APPEL_REALISE:
         services_tracing.appel_record(fiche=fiche, user=user, issue=Appel.Issue.JOINT)
     elif step == Statut.PATIENT_A_RAPPELER:

@@ -141,7 +141,8 @@ def fiche_create(
     diagnostic is given and it is validated; a contact starts as Contact à trouver. A draft may
     lack mandatory fields; a validated fiche may not. The patient zéro's doctor is its declarant,
     unless `sans_medecin` (a call platform initiates it: no doctor follows that chain yet); a
-    contact's doctor is its patient zéro's.
+    contact's doctor is its patient zéro's. A contact whose phone is known starts À contacter:
+    the platforms call those first (`phone_known`).
     """
     _check_fields(data)
     now = timezone.now()
@@ -163,7 +164,7 @@ def fiche_create(
         fiche.nature = Nature.CONTACT
         fiche.origine = origine
         fiche.medecin = origine.medecin
-        fiche.statut = Statut.CONTACT_A_TROUVER
+        fiche.statut = Statut.A_CONTACTER if fiche.telephone else Statut.CONTACT_A_TROUVER
     if not brouillon:
         _require_complete(fiche)
     fiche.set_identity_normalised()
@@ -229,9 +230,19 @@ def fiche_update(
     locked.save(update_fields=sorted(set(update_fields)))
     locked.refresh_from_db(fields=["version"])
     audit_log(actor=user, action="fiche.updated", obj=locked, data={"champs": sorted(data)})
+    locked = phone_known(fiche=locked, user=user)
     if valider:
         locked = fiche_validate(fiche=locked, user=user)
     return locked
+
+
+def phone_known(*, fiche: Fiche, user) -> Fiche:
+    """The rule, whoever writes the phone (the doctor's edit, the platform's completion): a
+    Contact à trouver whose phone is now known becomes À contacter, the platforms' queue."""
+    if fiche.statut == Statut.CONTACT_A_TROUVER and fiche.telephone:
+        return status_change(fiche=fiche, user=user, to=Statut.A_CONTACTER,
+                             motif=_("Téléphone renseigné"))  # fmt: skip
+    return fiche
 
 
 @transaction.atomic

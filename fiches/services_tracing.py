@@ -14,7 +14,13 @@ from fiches import statuses
 from fiches.audit import audit_log
 from fiches.models import ArgumentDiagnostic, DomainError, Fiche
 from fiches.models_tracing import Appel, DelivranceMasques, Prelevement
-from fiches.services import check_version, fiche_promote, fiche_update, status_change
+from fiches.services import (
+    check_version,
+    fiche_promote,
+    fiche_update,
+    phone_known,
+    status_change,
+)
 from fiches.statuses import Statut
 
 # Where each outcome of a call takes the fiche.
@@ -111,11 +117,7 @@ def telephone_complete(
         actor=user, action="fiche.updated", obj=locked, data={"champs": ["telephone"]},
         request=request,
     )  # fmt: skip
-    if locked.statut == Statut.CONTACT_A_TROUVER:
-        locked = status_change(
-            fiche=locked, user=user, to=Statut.A_CONTACTER, motif=_("Téléphone renseigné")
-        )
-    return locked
+    return phone_known(fiche=locked, user=user)
 
 
 @transaction.atomic

@@ -16,7 +16,6 @@ from fiches.forms import ContactForm, PatientZeroForm
 from fiches.identity import departement_from_code_postal
 from fiches.models import DomainError, OuiNon
 from fiches.services import StaleVersion
-from fiches.statuses import Statut
 from tracing import referentiel, submissions
 from tracing.forms import AppelForm, ClotureForm, FileFiltreForm, TelephoneForm
 from tracing.policy import departements_of, fiches_visible_to, get_fiche_for_user, role_required
@@ -233,14 +232,7 @@ def contact_create(request, pk):
     if request.method == "POST" and form.is_valid():
 
         def create():
-            contact = services.fiche_create(
-                user=request.user, data=form.domain_data(), origine=origine
-            )
-            if contact.telephone:
-                services.status_change(
-                    fiche=contact, user=request.user, to=Statut.A_CONTACTER,
-                    motif=_("Téléphone renseigné"),
-                )  # fmt: skip
+            services.fiche_create(user=request.user, data=form.domain_data(), origine=origine)
             return reverse("tracing:plateforme_fiche", args=[origine.pk])
 
         try:

@@ -193,3 +193,37 @@ def test_contact_form_is_sent_to_the_patient_with_the_pdf(medecin, mailoutbox):
     assert message.to == ["kevan@exemple.fr"]
     assert "formulaire de contact" in message.subject
     assert message.attachments[0][0] == "formulaire-de-contact.pdf"
+
+
+def test_a_contact_created_with_a_phone_goes_straight_to_the_platforms_queue(medecin):
+    pz = FicheFactory(declarant=medecin)
+    data = {"nom": "Caron", "prenom": "Jean", "code_postal": "75011"}
+
+    with_phone = services.fiche_create(
+        user=medecin, origine=pz, data={**data, "telephone": "+33612345678"}
+    )
+    without = services.fiche_create(user=medecin, origine=pz, data=data)
+
+    assert with_phone.statut == Statut.A_CONTACTER
+    assert without.statut == Statut.CONTACT_A_TROUVER
+
+
+def test_the_doctor_adding_a_phone_puts_a_contact_a_trouver_in_the_queue(medecin):
+    contact = ContactFactory(origine__declarant=medecin, code_postal="75011", telephone="")
+
+    updated = services.fiche_update(
+        fiche=contact, user=medecin, data={"telephone": "+33612345678"}, version=contact.version
+    )
+
+    assert updated.statut == Statut.A_CONTACTER
+    assert contact.historique.latest("id").motif == "Téléphone renseigné"
+
+
+def test_no_demo_contact_with_a_phone_waits_as_contact_a_trouver(db):
+    from django.core.management import call_command
+
+    call_command("load_demo", verbosity=0)
+
+    waiting = Fiche.objects.filter(statut=Statut.CONTACT_A_TROUVER)
+    assert waiting.exists()
+    assert not waiting.exclude(telephone="").exists()
