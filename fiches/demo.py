@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from fiches import services, services_tracing
+from fiches.identity import normalize_name
 from fiches.models import ArgumentDiagnostic, Beneficiaire, Fiche
 from fiches.models_tracing import Appel
 from fiches.statuses import Statut
@@ -71,7 +72,7 @@ def load_demo_fiches(stdout=None):
             continue
         data = {"prenom": prenom, "nom": nom, "nir": _nir(nir), "code_postal": cp,
                 "argument_diagnostic": argument, "information_patient": True,
-                "email": f"{prenom.lower()}.{nom.lower()}@exemple.fr"}  # fmt: skip
+                "email": f"{normalize_name(prenom)}.{normalize_name(nom)}@exemple.fr"}  # fmt: skip
         pz = services.fiche_create(user=medecin, data=data, brouillon=brouillon)
         for c_prenom, c_nom, c_cp, path in contacts:
             contact = services.fiche_create(

@@ -227,3 +227,12 @@ def test_no_demo_contact_with_a_phone_waits_as_contact_a_trouver(db):
     waiting = Fiche.objects.filter(statut=Statut.CONTACT_A_TROUVER)
     assert waiting.exists()
     assert not waiting.exclude(telephone="").exists()
+
+
+def test_every_demo_fiche_passes_the_validation_typed_data_gets(db):
+    from django.core.management import call_command
+
+    call_command("load_demo", verbosity=0)
+
+    for fiche in Fiche.objects.all():
+        fiche.full_clean(exclude=["origine", "medecin", "beneficiaire", "declarant"])

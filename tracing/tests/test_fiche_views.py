@@ -234,3 +234,28 @@ def test_contact_page_shows_household_and_offers_modifier(client, medecin):
     assert "FICHE PERSONNE CONTACT" in content and "Contact à trouver" in content
     assert 'Même foyer</dt><dd class="col-sm-9">Oui' in content
     assert reverse("tracing:fiche_update", args=[contact.pk]) in content
+
+
+def test_the_doctors_list_names_her_patients_in_full_with_the_formatted_nir(client, medecin):
+    pz = FicheFactory(declarant=medecin, nom="Haddad", prenom="Inès", nir="288069304807767")
+    ContactFactory(origine=pz, nom="Delorme", prenom="Noël", code_postal="75011")
+    client.force_login(medecin)
+
+    listing = client.get(reverse("tracing:home")).content.decode()
+    detail = client.get(reverse("tracing:fiche", args=[pz.pk])).content.decode()
+
+    assert "Inès HADDAD" in listing and "NIR : 2 88 06 93 048 077 67" in listing
+    assert "Noël DELORME" in detail
+
+
+def test_the_edit_page_of_a_contact_names_that_contact_and_its_own_status(client, medecin):
+    pz = FicheFactory(declarant=medecin, nom="Shneidez", prenom="Kevan")
+    contact = ContactFactory(origine=pz, nom="Martinez", prenom="Jérôme", code_postal="75011")
+    client.force_login(medecin)
+
+    html = client.get(reverse("tracing:fiche_update", args=[contact.pk])).content.decode()
+
+    header = html.split('data-testid="fiche-editee">')[1].split("</form>")[0]
+    assert "PERSONNE CONTACT :</strong> Jérôme MARTINEZ" in header
+    assert "Statut : Contact à trouver" in header
+    assert "SHNEIDEZ" not in header
