@@ -223,6 +223,12 @@ class ContactForm(FicheForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["code_postal"].label = _("Code postal/départ.*")
+        self.fields["code_postal"].help_text = _("Code postal, ou département seul : 93, 2A, 971.")
+
+    def clean_code_postal(self):
+        return identity.normalize_code_postal(
+            self.cleaned_data.get("code_postal", ""), departement_accepted=True
+        )
 
 
 class RechercheForm(SafeTextMixin, forms.Form):

@@ -95,21 +95,40 @@ def format_phone(value: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
-def normalize_code_postal(value: str) -> str:
-    value = re.sub(r"\s", "", ascii_form(value))
+# A département's code: 01–95 (Corsica is 2A and 2B, not 20), 971–976 overseas.
+_DEPARTEMENT = re.compile(r"0[1-9]|1[0-9]|2[1-9AB]|[3-8][0-9]|9[0-5]|97[1-6]")
+
+
+def is_departement(code: str) -> bool:
+    return bool(_DEPARTEMENT.fullmatch(code or ""))
+
+
+def normalize_code_postal(value: str, *, departement_accepted: bool = False) -> str:
+    """A 5-digit code postal; with `departement_accepted` (a contact: "il habite dans le 93"),
+    a département code alone too (93, 2A, 971), which then gives the département."""
+    value = re.sub(r"\s", "", ascii_form(value)).upper()
     if not value:
         return ""
+    if departement_accepted and is_departement(value):
+        return value
     if not re.fullmatch(r"[0-9]{5}", value) or value.startswith("00"):
-        raise ValidationError(
-            _("Le code postal comporte 5 chiffres (ex. : 75011)."), code="code_postal"
-        )
+        message = (
+            _("Indiquez un code postal de 5 chiffres (ex. : 75011) ou un département (ex. : 93, "
+              "2A, 971).")
+            if departement_accepted
+            else _("Le code postal comporte 5 chiffres (ex. : 75011).")
+        )  # fmt: skip
+        raise ValidationError(message, code="code_postal")
     if departement_from_code_postal(value) == "":
         raise ValidationError(_("Ce code postal n'existe pas."), code="code_postal")
     return value
 
 
 def departement_from_code_postal(code_postal: str) -> str:
-    """The département of a postcode: 2A/2B for Corsica, 971…976 overseas."""
+    """The département of a postcode (2A/2B for Corsica, 971…976 overseas), or of a contact's
+    département typed alone."""
+    if is_departement(code_postal):
+        return code_postal
     if not code_postal or len(code_postal) != 5:
         return ""
     if code_postal.startswith("20"):

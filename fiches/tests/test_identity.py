@@ -2,6 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from fiches import identity
+from fiches.identity import departement_from_code_postal, normalize_code_postal
 
 
 @pytest.mark.parametrize(
@@ -57,3 +58,27 @@ def test_names_are_compared_without_case_or_accents():
 
 def test_nir_is_masked_in_lists():
     assert identity.mask_nir("185057800608491") == "1 85 05"
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored", "departement"),
+    [("93", "93", "93"), ("2a", "2A", "2A"), ("971", "971", "971"), ("93 100", "93100", "93"),
+     ("01", "01", "01"), ("95", "95", "95")],
+)  # fmt: skip
+def test_a_contacts_departement_alone_is_accepted_and_gives_the_departement(
+    typed, stored, departement
+):
+    value = normalize_code_postal(typed, departement_accepted=True)
+
+    assert (value, departement_from_code_postal(value)) == (stored, departement)
+
+
+@pytest.mark.parametrize("typed", ["20", "96", "977", "00", "9", "2C"])
+def test_what_is_no_departement_nor_code_postal_is_refused_in_french(typed):
+    with pytest.raises(ValidationError, match="ou un département"):
+        normalize_code_postal(typed, departement_accepted=True)
+
+
+def test_a_patient_zeros_code_postal_still_has_five_digits():
+    with pytest.raises(ValidationError, match="5 chiffres"):
+        normalize_code_postal("93")

@@ -259,3 +259,17 @@ def test_the_edit_page_of_a_contact_names_that_contact_and_its_own_status(client
     assert "PERSONNE CONTACT :</strong> Jérôme MARTINEZ" in header
     assert "Statut : Contact à trouver" in header
     assert "SHNEIDEZ" not in header
+
+
+def test_a_contact_known_only_by_its_departement_is_added_and_routed(client, medecin):
+    pz = FicheFactory(declarant=medecin)
+    client.force_login(medecin)
+
+    response = client.post(reverse("tracing:contact_create", args=[pz.pk]), {
+        "nom": "Caron", "prenom": "Jean", "code_postal": "93", "collectivite": "non",
+        "action": "valider",
+    })  # fmt: skip
+
+    assert response.status_code == 302
+    contact = Fiche.objects.get(origine=pz)
+    assert (contact.code_postal, contact.departement) == ("93", "93")
