@@ -111,6 +111,36 @@ class TelephoneForm(SafeTextMixin, _Styled, forms.Form):
         return identity.normalize_phone(self.cleaned_data["telephone"])
 
 
+class ClotureMedecinForm(SafeTextMixin, _Styled, forms.Form):
+    """The doctor closes a fiche: a negative result (a patient zéro waiting for its diagnosis),
+    or another reason, written."""
+
+    NEGATIF = "resultat_negatif"
+    AUTRE = "autre"
+
+    version = VersionField()
+    motif = forms.ChoiceField(label=_("Motif de la clôture"), widget=forms.RadioSelect)
+    precision = forms.CharField(label=_("Précisez le motif"), required=False, max_length=300)
+
+    def __init__(self, *args, negatif_possible=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(self.AUTRE, _("Autre motif (précisez)"))]
+        if negatif_possible:
+            choices.insert(0, (self.NEGATIF, _("Résultat négatif")))
+        self.fields["motif"].choices = choices
+
+    def clean(self):
+        data = super().clean()
+        if data.get("motif") == self.AUTRE and not (data.get("precision") or "").strip():
+            self.add_error("precision", _("Précisez le motif de la clôture."))
+        return data
+
+    def motif_text(self):
+        if self.cleaned_data["motif"] == self.NEGATIF:
+            return _("Résultat négatif")
+        return self.cleaned_data["precision"].strip()
+
+
 class ClotureForm(SafeTextMixin, _Styled, forms.Form):
     version = VersionField()
     motif = forms.CharField(label=_("Motif de la clôture"), max_length=300)

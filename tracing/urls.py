@@ -11,6 +11,7 @@ urlpatterns = [
     path("fiches/<int:pk>/", views.fiche_detail, name="fiche"),
     path("fiches/<int:pk>/modifier/", views.fiche_update, name="fiche_update"),
     path("fiches/<int:pk>/ajouter-contact/", views.contact_create, name="contact_create"),
+    path("fiches/<int:pk>/cloturer/", views.fiche_cloturer, name="fiche_cloturer"),
     path(
         "fiches/<int:pk>/formulaire-de-contact.pdf",
         views.formulaire_contact,

@@ -11,12 +11,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.roles import Role
-from fiches import selectors, services
+from fiches import selectors, services, services_tracing, statuses
 from fiches.audit import audit_log
 from fiches.forms import ContactForm, PatientZeroForm, RechercheForm
 from fiches.models import DomainError
 from fiches.pdf import formulaire_contact_pdf
+from fiches.statuses import Statut
 from tracing import referentiel, submissions
+from tracing.forms import ClotureMedecinForm
 from tracing.policy import fiches_visible_to, get_fiche_for_user, role_required
 
 medecin_required = role_required(Role.MEDECIN)
@@ -172,7 +174,11 @@ def fiche_detail(request, pk):
     """FICHE PATIENT ZÉRO (with its PERSONNES CONTACTS), or a contact's fiche."""
     fiche = get_fiche_for_user(request.user, pk)
     audit_log(actor=request.user, action="fiche.viewed", obj=fiche, request=request)
-    context = {"fiche": fiche, "historique": fiche.historique.select_related("by")}
+    context = {
+        "fiche": fiche,
+        "historique": fiche.historique.select_related("by"),
+        "can_close": not fiche.brouillon and statuses.is_allowed(fiche.statut, Statut.CLOTURE),
+    }
     if fiche.is_patient_zero:
         contacts = selectors.contacts_of(fiche, fiches_visible_to(request.user))
         context.update(_page_context(request, contacts))
@@ -247,6 +253,36 @@ def _stale_edit(request, fiche):
     form.is_valid()
     form.add_error(None, services.EDIT_STALE_MESSAGE)
     return render(request, "tracing/fiche_form.html", _update_context(form, fiche), status=409)
+
+
+@medecin_required
+def fiche_cloturer(request, pk):
+    """CLÔTURER, with a confirmation step: a negative result for a patient zéro waiting for its
+    diagnosis, or another reason; through the one status service, with the fiche's version."""
+    fiche = get_fiche_for_user(request.user, pk, write=True)
+    negatif = fiche.is_patient_zero and fiche.statut == Statut.EN_ATTENTE
+    form = ClotureMedecinForm(request.POST or None, negatif_possible=negatif)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services_tracing.fiche_close(
+                fiche=fiche, user=request.user, motif=form.motif_text(),
+                version=form.cleaned_data["version"], request=request,
+            )  # fmt: skip
+        except DomainError as error:
+            _show_domain_error(form, error)
+            fiche = get_fiche_for_user(request.user, pk)
+            status = 409
+        else:
+            messages.success(request, _("Fiche clôturée (%s).") % form.motif_text())
+            return redirect("tracing:fiche", pk=fiche.pk)
+    elif request.method == "POST":
+        status = 400
+    if not statuses.is_allowed(fiche.statut, Statut.CLOTURE) and status == 200:
+        messages.info(request, _("Cette fiche ne peut pas être clôturée."))
+        return redirect("tracing:fiche", pk=fiche.pk)
+    context = {"fiche": fiche, "form": form}
+    return render(request, "tracing/fiche_cloture.html", context, status=status)
 
 
 def _update_context(form, fiche):

@@ -120,3 +120,24 @@ def test_list_pages_at_25_a_page(page, sign_in, medecin):
     page.get_by_role("link", name="Page précédente").click()
     expect(page.locator("tbody tr")).to_have_count(25)
     _settle(page)
+
+
+def test_doctor_records_a_negative_result_then_sees_it_in_the_history(page, sign_in, medecin):
+    from fiches.models import Fiche
+
+    pz = FicheFactory(declarant=medecin, statut="en_attente", argument_diagnostic="",
+                      nom="Attente", prenom="Paul")  # fmt: skip
+    sign_in(medecin.email, PASSWORD)
+    page.get_by_role("link", name="Paul ATTENTE").click()
+    expect(page.get_by_role("heading", name="FICHE PATIENT ZÉRO")).to_be_visible()
+
+    page.get_by_role("link", name="RÉSULTAT NÉGATIF / CLÔTURER").click()
+    page.get_by_label("Résultat négatif").check()
+    page.get_by_role("button", name="CONFIRMER LA CLÔTURE").click()
+
+    expect(page.get_by_text("Fiche clôturée (Résultat négatif).")).to_be_visible()
+    page.get_by_text("Historique des états").click()
+    expect(
+        page.get_by_text("En attente de diagnostic → Clôturé (Résultat négatif)")
+    ).to_be_visible()
+    assert Fiche.objects.get(pk=pz.pk).statut == "cloture"

@@ -30,6 +30,7 @@ MATRIX = [
     ("fiche", "get", "doctor", {M: (PAGE, 404)}),
     ("fiche_update", "get", "doctor", {M: (PAGE, 404)}),
     ("contact_create", "get", "doctor", {M: (PAGE, 404)}),
+    ("fiche_cloturer", "get", "doctor", {M: (PAGE, 404)}),
     ("formulaire_contact", "get", "doctor", {M: (PAGE, 404)}),
     ("formulaire_contact_envoyer", "post", "doctor", {M: (REDIRECT, 404)}),
     ("plateforme_file", "get", None, {"conseiller": PAGE}),

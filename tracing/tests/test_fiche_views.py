@@ -273,3 +273,60 @@ def test_a_contact_known_only_by_its_departement_is_added_and_routed(client, med
     assert response.status_code == 302
     contact = Fiche.objects.get(origine=pz)
     assert (contact.code_postal, contact.departement) == ("93", "93")
+
+
+def test_the_doctor_records_a_negative_result_after_confirming_it(client, medecin):
+    pz = FicheFactory(declarant=medecin, statut=Statut.EN_ATTENTE, argument_diagnostic="")
+    client.force_login(medecin)
+    page = client.get(reverse("tracing:fiche", args=[pz.pk])).content.decode()
+    assert "RÉSULTAT NÉGATIF / CLÔTURER" in page
+    confirm = client.get(reverse("tracing:fiche_cloturer", args=[pz.pk])).content.decode()
+    assert "Résultat négatif" in confirm and "CONFIRMER LA CLÔTURE" in confirm
+
+    response = client.post(
+        reverse("tracing:fiche_cloturer", args=[pz.pk]),
+        {"motif": "resultat_negatif", "version": pz.version},
+        follow=True,
+    )
+
+    pz.refresh_from_db()
+    assert pz.statut == Statut.CLOTURE
+    last = pz.historique.latest("id")
+    assert (last.from_statut, last.to_statut, last.motif) == (
+        Statut.EN_ATTENTE, Statut.CLOTURE, "Résultat négatif"
+    )  # fmt: skip
+    html = response.content.decode()
+    assert "Fiche clôturée (Résultat négatif)." in html
+    assert "Historique des états" in html and "(Résultat négatif)" in html
+
+
+def test_closing_for_another_reason_needs_it_written_and_keeps_the_fiche_open_until(
+    client, medecin
+):
+    contact = ContactFactory(origine__declarant=medecin, statut=Statut.A_CONTACTER)
+    client.force_login(medecin)
+    url = reverse("tracing:fiche_cloturer", args=[contact.pk])
+    assert "Résultat négatif" not in client.get(url).content.decode()  # not a waiting patient
+
+    refused = client.post(url, {"motif": "autre", "precision": "", "version": contact.version})
+    closed = client.post(
+        url, {"motif": "autre", "precision": "Parti à l'étranger", "version": contact.version}
+    )
+
+    assert refused.status_code == 400
+    assert "Précisez le motif de la clôture." in refused.content.decode()
+    assert closed.status_code == 302
+    contact.refresh_from_db()
+    assert contact.statut == Statut.CLOTURE
+    assert contact.historique.latest("id").motif == "Parti à l'étranger"
+
+
+def test_a_closed_fiche_offers_no_closing(client, medecin):
+    pz = FicheFactory(declarant=medecin, statut=Statut.CLOTURE)
+    client.force_login(medecin)
+
+    page = client.get(reverse("tracing:fiche", args=[pz.pk])).content.decode()
+    again = client.get(reverse("tracing:fiche_cloturer", args=[pz.pk]))
+
+    assert "CLÔTURER" not in page
+    assert again.status_code == 302
