@@ -17,10 +17,11 @@ OUTAGE_SCRIPT = """
 import json, django
 django.setup()
 from django.test import Client
-client = Client(raise_request_exception=False)
-client.cookies["sessionid"] = "a-signed-in-person-s-session-key"  # reading it needs the database
 results = []
 for method, path, data in json.loads(REQUESTS):
+    client = Client(raise_request_exception=False)
+    if path != "/healthz":  # a load balancer's probe carries no session
+        client.cookies["sessionid"] = "a-signed-in-person-s-session-key"  # read from the database
     response = client.post(path, data) if method == "POST" else client.get(path)
     results.append({
         "status": response.status_code,
@@ -52,6 +53,13 @@ def during_an_outage(*requests):
     )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
+
+
+def test_healthz_answers_503_when_the_database_is_unreachable():
+    (health,) = during_an_outage(("GET", "/healthz", None))
+
+    assert health["status"] == 503
+    assert json.loads(health["html"]) == {"status": "error", "database": "unreachable"}
 
 
 def test_an_outage_is_a_french_503_with_retry_after_and_the_typed_form_comes_back():
