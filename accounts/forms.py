@@ -1,16 +1,14 @@
 import re
-import unicodedata
 
 from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
-from stdnum.exceptions import ValidationError as StdnumError
-from stdnum.fr import nir as stdnum_nir
 
 from accounts import selectors, services
 from accounts.services import SHARED_EMAIL_MESSAGE
 from accounts.validators import RULES
 from contactcovid.forms import SafeTextMixin
+from fiches import identity
 
 IDENTIFIER_LABEL = _("E-mail, N° d'Assurance Maladie ou N° FINESS")
 
@@ -260,24 +258,10 @@ class SecurityKeyForm(SafeTextMixin, forms.Form):
         """The 15-character NIR: as typed with its key (checked), or 13 with the key computed.
 
         The key is a function of the 13 characters, so accepting them alone weakens nothing.
+        The messages are the fiches' own: one message per cause, on every screen.
         """
-        typed = unicodedata.normalize("NFKC", self.cleaned_data["nir"])
-        value = re.sub(r"[\s.\-]", "", typed).upper()
-        body = value[:13]
-        try:
-            key = stdnum_nir.calc_check_digits(body)
-            nir = stdnum_nir.validate(body + key)
-        except (StdnumError, ValueError):
-            nir = None
-        if nir is None or len(value) not in (13, 15):
-            raise forms.ValidationError(
-                _("Ce NIR n'est pas valide : 13 chiffres, ou 15 avec la clé.")
-            )
-        if len(value) == 15 and value[13:] != key:
-            raise forms.ValidationError(
-                _("La clé du NIR ne correspond pas au numéro : vérifiez la saisie.")
-            )
-        return nir
+        nir = identity.normalize_nir(self.cleaned_data["nir"])
+        return nir if len(nir) == 15 else nir + identity.nir_key(nir)
 
     def clean_iban_fin(self):
         value = self.cleaned_data["iban_fin"].strip().upper()

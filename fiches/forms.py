@@ -6,6 +6,7 @@ brouillon") may leave the mandatory fields empty.
 """
 
 from django import forms
+from django.forms.utils import ErrorDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -29,6 +30,7 @@ BLOCK_ENVIRONNEMENT = ["collectivite", "voyage", "accompagnement_social",
                        "prelevement_domicile", "soignant"]  # fmt: skip
 BLOCK_IDENTITE_COMMUNIQUEE = ["accord_identite", "information_patient"]
 BLOCK_RESULTAT = ["destinataire_resultats", "precisions"]
+HOUSEHOLD_ADDRESS = ["voie", "code_postal", "commune"]
 
 SELECT_EMPTY = [("", _("Sélectionnez"))]
 
@@ -171,6 +173,7 @@ class PatientZeroForm(FicheForm):
 
     def __init__(self, *args, lookup_referentiel=True, **kwargs):
         super().__init__(*args, **kwargs)
+        self.nir_error = ""
         self.fields["information_patient"].error_messages["required"] = _(
             "Cochez cette case : l'information du patient est obligatoire."
         )
@@ -182,7 +185,12 @@ class PatientZeroForm(FicheForm):
         source = self.data if self.is_bound else self.initial
         try:
             nir = identity.normalize_nir(source.get("nir", "") or "")
-        except forms.ValidationError:
+        except forms.ValidationError as error:
+            if not self.is_bound:
+                # "Rechercher l'assuré" shows the page as typed (unbound) with the NIR's own
+                # error next to it, never "not known" for a mistyped key.
+                self.nir_error = error.messages[0]
+                self._errors = ErrorDict({"nir": self.error_class([self.nir_error])})
             return
         beneficiaire = beneficiaire_for_nir(nir)
         if beneficiaire is None:
@@ -220,10 +228,31 @@ class ContactForm(FicheForm):
         fields = [*BLOCK_IDENTITE, "meme_foyer", *BLOCK_CONTEXTE, *BLOCK_RESULTAT,
                   *BLOCK_ENVIRONNEMENT]  # fmt: skip
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, origine=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["code_postal"].label = _("Code postal/départ.*")
         self.fields["code_postal"].help_text = _("Code postal, ou département seul : 93, 2A, 971.")
+        self.household = None
+        if origine is not None:
+            self.share_household_address(origine)
+
+    def share_household_address(self, origine):
+        """« Même foyer »: the patient zéro's address fills the address fields left empty. The
+        page's script does it as the box is ticked; without JavaScript, the server does it on
+        the posted form (so a required code postal left empty is not an error)."""
+        household = {name: getattr(origine, name) for name in HOUSEHOLD_ADDRESS}
+        self.household = household
+        if not self.is_bound or self.data.get("meme_foyer") in (None, "", "off", "false"):
+            return
+        missing = {
+            name: value
+            for name, value in household.items()
+            if value and not str(self.data.get(name, "")).strip()
+        }
+        if missing:
+            self.data = self.data.copy()
+            for name, value in missing.items():
+                self.data[name] = value
 
     def clean_code_postal(self):
         return identity.normalize_code_postal(
@@ -251,3 +280,28 @@ class RechercheForm(SafeTextMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["statut"].choices = [("", _("Sélectionnez un statut")), *Statut.choices]
         style_widgets(self)
+
+
+# On a read-only page, the one label too long to be read as a label.
+_SHORT_LABELS = {"information_patient": _("Patient informé du système d'information")}
+
+
+def read_only_blocks(fiche: Fiche) -> list[tuple[int, str, list[tuple[str, str]]]]:
+    """Blocks 2 to 4 of the fiche's own form, as the doctor entered them, in the guide's order:
+    (number, title, [(label, value)]). Block 1 (the identity) is the fiche page's header."""
+    form_class = PatientZeroForm if fiche.is_patient_zero else ContactForm
+    blocks = []
+    for number, (title, names) in enumerate(form_class.BLOCKS[1:], start=2):
+        rows = []
+        for name in names:
+            field = Fiche._meta.get_field(name)
+            value = getattr(fiche, name)
+            if field.choices:
+                shown = getattr(fiche, f"get_{name}_display")() or _("Non renseigné")
+            elif isinstance(value, bool):
+                shown = _("Oui") if value else _("Non")
+            else:
+                shown = value or _("Non renseigné")
+            rows.append((_SHORT_LABELS.get(name, field.verbose_name), shown))
+        blocks.append((number, title, rows))
+    return blocks

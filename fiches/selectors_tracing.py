@@ -121,3 +121,26 @@ def collectivite_cases(fiches: QuerySet[Fiche]) -> list[Fiche]:
             "created_at",
         )[:ARS_MAX_ROWS]
     )  # fmt: skip
+
+
+@dataclass
+class Suivi:
+    """What the platforms, laboratories and pharmacies did on a fiche, as its doctor sees it:
+    the calls (outcome, consignes, quatorzaine; not the agents' notes), the samples and their
+    results, the masks delivered (date and count only: not who delivered them)."""
+
+    appels: list
+    prelevements: list
+    masques: list
+
+    def __bool__(self):
+        return bool(self.appels or self.prelevements or self.masques)
+
+
+def suivi(fiche: Fiche) -> Suivi:
+    """Three indexed reads (by fiche), whatever the fiche's history."""
+    return Suivi(
+        appels=list(fiche.appels.defer("note").order_by("at", "id")),
+        prelevements=list(fiche.prelevements.order_by("created_at", "id")),
+        masques=list(fiche.delivrances_masques.order_by("date", "id").values("date", "nombre")),
+    )

@@ -1,6 +1,7 @@
 """Screens. Thin: parse the request, ask the policy and a selector or a service, render."""
 
 from copy import copy
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,9 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.roles import Role
-from fiches import selectors, services, services_tracing, statuses
+from fiches import selectors, selectors_tracing, services, services_tracing, statuses
 from fiches.audit import audit_log
-from fiches.forms import ContactForm, PatientZeroForm, RechercheForm
+from fiches.forms import ContactForm, PatientZeroForm, RechercheForm, read_only_blocks
 from fiches.models import DomainError
 from fiches.pdf import formulaire_contact_pdf
 from fiches.statuses import Statut
@@ -103,7 +104,8 @@ def patient_zero_create(request):
         # Known NIR: the form comes back with the référentiel's identity, read-only.
         form = PatientZeroForm(initial=request.POST.dict())
         referentiel.audit_lookup(request, form)
-        if form.beneficiaire is None:
+        # A mistyped NIR gets its own message next to the field (form.nir_error).
+        if not form.nir_error and form.beneficiaire is None:
             messages.info(request, _("Ce NIR n'est pas connu de l'Assurance Maladie."))
         return render(request, "tracing/fiche_form.html", _create_context(form))
     brouillon = action == "brouillon"
@@ -150,7 +152,7 @@ def contact_create(request, pk):
     origine = get_fiche_for_user(request.user, pk, write=True)
     if not origine.is_patient_zero:
         return redirect("tracing:fiche", pk=origine.pk)
-    form = ContactForm(request.POST or None)
+    form = ContactForm(request.POST or None, origine=origine)
     if request.method == "POST" and form.is_valid():
 
         def create():
@@ -178,6 +180,8 @@ def fiche_detail(request, pk):
         "fiche": fiche,
         "historique": fiche.historique.select_related("by"),
         "can_close": not fiche.brouillon and statuses.is_allowed(fiche.statut, Statut.CLOTURE),
+        "blocs": read_only_blocks(fiche),
+        "suivi": selectors_tracing.suivi(fiche),
     }
     if fiche.is_patient_zero:
         contacts = selectors.contacts_of(fiche, fiches_visible_to(request.user))
@@ -190,7 +194,7 @@ def fiche_update(request, pk):
     """MODIFIER: VALIDER saves and validates (a contact with an argument du diagnostic becomes
     a patient zéro); a draft may be saved again as a draft."""
     fiche = get_fiche_for_user(request.user, pk, write=True)
-    form_class = PatientZeroForm if fiche.is_patient_zero else ContactForm
+    form_class = PatientZeroForm if fiche.is_patient_zero else _contact_form_of(fiche)
     if request.method != "POST":
         audit_log(
             actor=request.user, action="fiche.viewed", obj=fiche, data={"page": "modifier"},
@@ -234,6 +238,11 @@ def fiche_update(request, pk):
     return render(request, "tracing/fiche_form.html", _update_context(form, fiche))
 
 
+def _contact_form_of(fiche):
+    """The contact form, knowing the household address of the fiche's patient zéro."""
+    return partial(ContactForm, origine=fiche.origine)
+
+
 def _posted_version(request):
     try:
         return int(request.POST.get("version", ""))
@@ -245,7 +254,10 @@ def _stale_edit(request, fiche):
     """Someone saved the fiche (or promoted the contact) since this form was shown: nothing is
     written; the form comes back as the person filled it (a contact's form stays a contact's
     form even if the fiche became a patient zéro meanwhile), with the stale message."""
-    posted_class = ContactForm if request.POST.get("formulaire") == "contact" else PatientZeroForm
+    if request.POST.get("formulaire") == "contact":
+        posted_class = _contact_form_of(fiche)
+    else:
+        posted_class = PatientZeroForm
     if posted_class is PatientZeroForm:
         form = posted_class(request.POST, instance=copy(fiche), lookup_referentiel=False)
     else:

@@ -228,7 +228,7 @@ def contact_create(request, pk):
     origine = get_fiche_for_user(request.user, pk, write=True)
     if not origine.is_patient_zero:
         return redirect("tracing:plateforme_fiche", pk=origine.pk)
-    form = ContactForm(request.POST or None)
+    form = ContactForm(request.POST or None, origine=origine)
     if request.method == "POST" and form.is_valid():
 
         def create():

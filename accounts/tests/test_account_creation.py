@@ -156,12 +156,16 @@ def test_security_key_is_throttled_after_three_wrong_keys(client, nouveau):
     assert "Trop d&#x27;essais" in response.content.decode()
 
 
-def test_invalid_nir_gets_a_french_message(client, nouveau):
+def test_invalid_nir_gets_the_same_french_message_per_cause_as_every_other_screen(client, nouveau):
     client.post(START, {"numero": "931111116"})
 
-    response = client.post(KEY, {"nir": "1234", "iban_fin": "0140"})
+    short = client.post(KEY, {"nir": "1234", "iban_fin": "0140"}).content.decode()
+    wrong_key = client.post(
+        KEY, {"nir": "2 69 05 49 588 157 81", "iban_fin": "0140"}
+    ).content.decode()
 
-    assert "Ce NIR n&#x27;est pas valide" in response.content.decode()
+    assert "Le NIR doit comporter 13 chiffres, ou 15 avec la clé" in short
+    assert "La clé du NIR ne correspond pas au numéro" in wrong_key
 
 
 def test_credentials_form_checks_pairs_rules_and_conditions(client, nouveau):
