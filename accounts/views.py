@@ -12,7 +12,7 @@ from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import forms, kept_form, selectors, services
+from accounts import forms, kept_form, selectors, services, visits
 from accounts.middleware import LAST_SEEN, AccountStepsMiddleware
 from accounts.models import User
 from accounts.tokens import email_validation_token, password_reset_token
@@ -36,6 +36,12 @@ class SignInView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = forms.SignInForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        previous = form.get_user().last_login  # before this sign-in stamps it
+        response = super().form_valid(form)
+        visits.remember_previous_sign_in(self.request, previous)
+        return response
 
     def get_success_url(self):
         # A form kept when this account's session expired comes first (accounts.kept_form).

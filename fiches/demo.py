@@ -67,6 +67,12 @@ def load_demo_fiches(stdout=None):
     medecin = User.objects.filter(username="sophie.generaliste").first()
     if medecin is None:
         return
+    # The calls are the platform's; the doctor's first demo sign-in then shows them as news
+    # ("Depuis votre dernière connexion"), her previous one being the day before.
+    plateforme = User.objects.filter(username="conseiller.cpam93").first() or medecin
+    if medecin.last_login is None:
+        medecin.last_login = timezone.now() - timedelta(days=1)
+        medecin.save(update_fields=["last_login"])
     for prenom, nom, nir, cp, argument, brouillon, contacts in PATIENTS:
         if Fiche.objects.filter(declarant=medecin, prenom=prenom, nom=nom).exists():
             continue
@@ -96,6 +102,8 @@ def load_demo_fiches(stdout=None):
                         version=contact.version,
                         valider=True,
                     )
+                elif step in (Statut.APPEL_REALISE, Statut.PATIENT_A_RAPPELER):
+                    contact = demo_step(fiche=contact, user=plateforme, step=step)
                 else:
                     contact = demo_step(fiche=contact, user=medecin, step=step)
         if stdout is not None:

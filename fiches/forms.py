@@ -261,6 +261,8 @@ class ContactForm(FicheForm):
 
 
 class RechercheForm(SafeTextMixin, forms.Form):
+    BROUILLONS = "brouillon"  # not a statut: the drafts, whatever their statut
+
     nir = forms.CharField(label=_("Nir"), required=False, max_length=21)
     nom = forms.CharField(label=_("Nom"), required=False, max_length=100)
     prenom = forms.CharField(label=_("Prénom"), required=False, max_length=100)
@@ -278,7 +280,11 @@ class RechercheForm(SafeTextMixin, forms.Form):
         from fiches.statuses import Statut
 
         super().__init__(*args, **kwargs)
-        self.fields["statut"].choices = [("", _("Sélectionnez un statut")), *Statut.choices]
+        self.fields["statut"].choices = [
+            ("", _("Sélectionnez un statut")),
+            (self.BROUILLONS, _("Brouillons (à compléter)")),
+            *Statut.choices,
+        ]
         style_widgets(self)
 
 

@@ -292,6 +292,14 @@ class Fiche(models.Model):
                 fields=["medecin", "statut", "-created_at", "-id"], name="fiche_medecin_statut"
             ),
             models.Index(fields=["origine", "-created_at"], name="fiche_origine_created"),
+            # "Depuis votre dernière connexion": a doctor's fiches whose status moved since.
+            models.Index(fields=["medecin", "statut_depuis"], name="fiche_medecin_depuis"),
+            # The "Brouillons" filter: a doctor's drafts, in the list's order (few rows).
+            models.Index(
+                fields=["medecin", "-created_at", "-id"],
+                name="fiche_medecin_brouillons",
+                condition=models.Q(brouillon=True),
+            ),
             # The platforms' work queue: one département, the statuses to call, oldest first.
             models.Index(
                 fields=["departement", "statut", "statut_depuis", "id"], name="fiche_file_appels"

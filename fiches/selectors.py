@@ -18,10 +18,11 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from fiches.identity import normalize_name
-from fiches.models import Fiche
+from fiches.models import Fiche, Prelevement, StatusChange
+from fiches.statuses import Statut
 
 COUNT_CAP = 1000
 PAGE_SIZES = (10, 25, 50, 100)
@@ -34,6 +35,7 @@ class Recherche:
     nom: str = ""
     prenom: str = ""
     statut: str = ""
+    brouillons: bool = False
 
 
 def search(fiches: QuerySet[Fiche], recherche: Recherche) -> QuerySet[Fiche]:
@@ -46,7 +48,40 @@ def search(fiches: QuerySet[Fiche], recherche: Recherche) -> QuerySet[Fiche]:
         fiches = fiches.filter(prenom_normalise__startswith=prenom)
     if recherche.statut:
         fiches = fiches.filter(statut=recherche.statut)
+    if recherche.brouillons:
+        fiches = fiches.filter(brouillon=True)
     return fiches
+
+
+@dataclass(frozen=True)
+class Nouveautes:
+    """What others did on a reader's fiches since a moment (their previous sign-in): a status
+    changed by someone else (a call, a promotion, a contact added by a platform), an RT-PCR
+    result recorded."""
+
+    depuis: datetime
+    lecteur_id: int
+
+    def annotations(self) -> dict:
+        """Two per-row EXISTS on the page's rows only (indexed by fiche): no extra query."""
+        changes = StatusChange.objects.filter(fiche=OuterRef("pk"), at__gt=self.depuis).exclude(
+            by_id=self.lecteur_id
+        )
+        results = Prelevement.objects.filter(fiche=OuterRef("pk"), resultat_le__gt=self.depuis)
+        return {"nouveau_statut": Exists(changes), "nouveau_resultat": Exists(results)}
+
+    def resume(self, fiches: QuerySet[Fiche]) -> list[tuple[str, int]]:
+        """(new status, how many fiches moved to it) since then, by others; one query, over the
+        fiches whose status moved since (index on medecin, statut_depuis)."""
+        moved = fiches.filter(statut_depuis__gt=self.depuis).values("pk")
+        rows = (
+            StatusChange.objects.filter(fiche__in=moved, at__gt=self.depuis)
+            .exclude(by_id=self.lecteur_id)
+            .values("to_statut")
+            .annotate(fiches=Count("fiche", distinct=True))
+            .order_by("-fiches", "to_statut")
+        )
+        return [(Statut(row["to_statut"]).label, row["fiches"]) for row in rows]
 
 
 def encode_cursor(fiche: Fiche) -> str:
@@ -80,14 +115,22 @@ class Page:
 
 
 def fiche_page(
-    fiches: QuerySet[Fiche], *, size: int = DEFAULT_PAGE_SIZE, apres: str = "", avant: str = ""
+    fiches: QuerySet[Fiche],
+    *,
+    size: int = DEFAULT_PAGE_SIZE,
+    apres: str = "",
+    avant: str = "",
+    nouveautes: Nouveautes | None = None,
 ) -> Page:
     """One page of `fiches`, newest first, after (or before) a cursor: two queries (the capped
-    count and the page), whatever the page size and the depth."""
+    count and the page), whatever the page size and the depth; the rows carry their
+    « Nouveau » markers when `nouveautes` is given."""
     if size not in PAGE_SIZES:
         size = DEFAULT_PAGE_SIZE
     count = fiches.order_by()[: COUNT_CAP + 1].count()
     rows = fiches.select_related("declarant")
+    if nouveautes is not None:
+        rows = rows.annotate(**nouveautes.annotations())
     backwards = False
     if avant and (key := decode_cursor(avant)):
         created, pk = key

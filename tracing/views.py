@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import visits
 from accounts.roles import Role
 from fiches import selectors, selectors_tracing, services, services_tracing, statuses
 from fiches.audit import audit_log
@@ -58,15 +59,18 @@ def _page_context(request, fiches):
     size = selectors.DEFAULT_PAGE_SIZE
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
+        brouillons = data["statut"] == RechercheForm.BROUILLONS
         recherche = selectors.Recherche(
-            nir=data["nir"], nom=data["nom"], prenom=data["prenom"], statut=data["statut"]
-        )
+            nir=data["nir"], nom=data["nom"], prenom=data["prenom"],
+            statut="" if brouillons else data["statut"], brouillons=brouillons,
+        )  # fmt: skip
         size = data["par_page"] or size
     page = selectors.fiche_page(
         selectors.search(fiches, recherche),
         size=size,
         apres=request.GET.get("apres", ""),
         avant=request.GET.get("avant", ""),
+        nouveautes=_nouveautes(request),
     )
     query = request.GET.copy()
     query.pop("apres", None)
@@ -74,11 +78,23 @@ def _page_context(request, fiches):
     return {"form": form, "page": page, "query": query.urlencode(), "par_page": size}
 
 
+def _nouveautes(request):
+    depuis = visits.previous_sign_in(request)
+    if depuis is None:
+        return None
+    return selectors.Nouveautes(depuis=depuis, lecteur_id=request.user.pk)
+
+
 @medecin_required
 def fiche_list(request):
-    """VOTRE LISTE CONTACT-COVID: every fiche the doctor sees, newest first."""
-    context = _page_context(request, fiches_visible_to(request.user))
+    """VOTRE LISTE CONTACT-COVID: every fiche the doctor sees, newest first, with what others
+    did since the previous sign-in."""
+    fiches = fiches_visible_to(request.user)
+    context = _page_context(request, fiches)
     context["first_visit"] = not request.GET and not context["page"].fiches
+    if (nouveautes := _nouveautes(request)) and not context["first_visit"]:
+        context["depuis"] = nouveautes.depuis
+        context["resume"] = nouveautes.resume(fiches)
     return render(request, "tracing/fiche_list.html", context)
 
 

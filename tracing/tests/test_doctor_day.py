@@ -200,3 +200,94 @@ def test_enter_key_submits_the_main_action_not_the_lookup(client, medecin):
     buttons = re.findall(r'<button type="submit" name="action" value="(\w+)"', content)
     assert buttons[0] == "valider"  # the first submit button is the one Enter presses
     assert "chercher_nir" in buttons
+
+
+def _signs_in_after(client, user, previous):
+    from tests.factories import PASSWORD
+
+    type(user).objects.filter(pk=user.pk).update(last_login=previous)
+    response = client.post(
+        reverse("accounts:login"), {"username": user.email, "password": PASSWORD}
+    )
+    assert response.status_code == 302
+
+
+def test_list_marks_what_others_did_since_the_previous_sign_in(
+    client, medecin, conseiller, biologiste
+):
+    previous = timezone.now() - timedelta(days=1)
+    patient = FicheFactory(declarant=medecin, created_at=previous - timedelta(days=2))
+    appele = ContactFactory(origine=patient, telephone="+33612345678", statut="a_contacter",
+                            created_at=previous - timedelta(days=1))  # fmt: skip
+    teste = ContactFactory(origine=patient, created_at=previous - timedelta(hours=2))
+    calme = ContactFactory(origine=patient, created_at=previous - timedelta(hours=1))
+    services_tracing.appel_record(fiche=appele, user=conseiller, issue=Appel.Issue.JOINT)
+    prelevement = services_tracing.prelevement_record(
+        fiche=teste, user=biologiste, date=timezone.localdate(), lieu="Labo"
+    )
+    services_tracing.resultat_record(
+        prelevement=prelevement, user=biologiste, resultat=Prelevement.Resultat.NEGATIF
+    )
+    # What the doctor does herself is not news.
+    from fiches import services
+
+    services.status_change(fiche=calme, user=medecin, to="contact_non_avere", motif="Erreur")
+
+    _signs_in_after(client, medecin, previous)
+    response = client.get("/")
+
+    content = response.content.decode()
+    marked = {f.pk for f in response.context["page"].fiches
+              if f.nouveau_statut or f.nouveau_resultat}  # fmt: skip
+    assert marked == {appele.pk, teste.pk}
+    assert content.count('data-testid="nouveau"') == 2
+    assert "Depuis votre dernière connexion" in content
+    assert "1 fiche passée à « Appel réalisé »" in content
+    assert "Contact non avéré" not in content.split('data-testid="depuis"')[1].split("</p>")[0]
+
+
+def test_list_says_nothing_new_when_nothing_happened(client, medecin):
+    FicheFactory(declarant=medecin, created_at=timezone.now() - timedelta(days=3))
+    _signs_in_after(client, medecin, timezone.now() - timedelta(days=1))
+
+    content = client.get("/").content.decode()
+
+    assert "rien de nouveau sur vos fiches" in content
+    assert 'data-testid="nouveau"' not in content
+
+
+def test_first_sign_in_shows_no_news_line(client, medecin):
+    FicheFactory(declarant=medecin)
+    _signs_in_after(client, medecin, None)
+
+    content = client.get("/").content.decode()
+
+    assert "Depuis votre dernière connexion" not in content
+
+
+def test_drafts_filter_lists_only_the_drafts(client, medecin):
+    draft = FicheFactory(declarant=medecin, brouillon=True, statut="en_attente", nom="Debreu")
+    FicheFactory(declarant=medecin, nom="Valide")
+    client.force_login(medecin)
+
+    response = client.get("/", {"statut": "brouillon"})
+
+    assert [f.pk for f in response.context["page"].fiches] == [draft.pk]
+    assert "Brouillons (à compléter)" in response.content.decode()
+
+
+def test_list_with_news_runs_a_constant_number_of_queries(
+    client, medecin, conseiller, django_assert_max_num_queries
+):
+    previous = timezone.now() - timedelta(days=1)
+    patients = FicheFactory.create_batch(30, declarant=medecin, created_at=previous)
+    for patient in patients[:10]:
+        contact = ContactFactory(origine=patient, statut="a_contacter", telephone="+33612345678")
+        services_tracing.appel_record(fiche=contact, user=conseiller, issue=Appel.Issue.JOINT)
+    _signs_in_after(client, medecin, previous)
+    client.get("/")
+    # session + user + groups, the capped count, the page with its markers, the news line.
+    for size in (10, 100):
+        with django_assert_max_num_queries(6):
+            response = client.get("/", {"par_page": size})
+        assert len(response.context["page"].fiches) == min(size, 40)
