@@ -252,6 +252,21 @@ class Fiche(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
     # Patient à rappeler: when the platform calls again (set by fiches.services_tracing).
     rappel_le = models.DateTimeField(_("à rappeler le"), null=True, blank=True, editable=False)
+    # « Fiche suivante »: the agent who has this person on the phone, until when (a timeout
+    # frees it; recording the call frees it at once). Set by fiches.services_tracing only.
+    reservee_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("en cours de traitement par"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        db_index=False,  # read with the fiche, never searched by
+    )
+    reservee_jusqua = models.DateTimeField(
+        _("réservée jusqu'à"), null=True, blank=True, editable=False
+    )
 
     objects = UndeletableQuerySet.as_manager()
 
@@ -292,6 +307,16 @@ class Fiche(models.Model):
                 fields=["medecin", "statut", "-created_at", "-id"], name="fiche_medecin_statut"
             ),
             models.Index(fields=["origine", "-created_at"], name="fiche_origine_created"),
+            # The platforms' recalls, due or planned, by time (a small part of the table).
+            models.Index(
+                fields=["departement", "rappel_le", "id"],
+                name="fiche_rappels",
+                condition=models.Q(rappel_le__isnull=False),
+            ),
+            # An inbound call-back: the platform finds the person by phone (E.164, exact).
+            models.Index(
+                fields=["telephone"], name="fiche_telephone", condition=~models.Q(telephone="")
+            ),
             # "Depuis votre dernière connexion": a doctor's fiches whose status moved since.
             models.Index(fields=["medecin", "statut_depuis"], name="fiche_medecin_depuis"),
             # The "Brouillons" filter: a doctor's drafts, in the list's order (few rows).
@@ -327,6 +352,16 @@ class Fiche(models.Model):
     def nom_liste(self):
         """How the guide's lists name a person: first name and the start of the surname."""
         return " ".join(part for part in [self.prenom, self.nom[:2].upper()] if part)
+
+    def reservee_par_un_autre(self, user, now=None) -> bool:
+        """Reserved for someone other than `user` right now (« en cours de traitement par … »)."""
+        now = now or timezone.now()
+        return bool(
+            self.reservee_par_id
+            and self.reservee_par_id != user.pk
+            and self.reservee_jusqua
+            and self.reservee_jusqua > now
+        )
 
     @property
     def is_patient_zero(self):

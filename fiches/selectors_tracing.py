@@ -8,18 +8,60 @@ so a template cannot reach any other field.
 
 from dataclasses import dataclass
 
-from django.db.models import Case, F, IntegerField, QuerySet, Value, When
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from fiches.identity import format_nir, format_phone, normalize_name
-from fiches.models import Beneficiaire, Collectivite, Fiche
+from fiches.models import Beneficiaire, Collectivite, Fiche, Nature
 from fiches.statuses import Statut
 
-QUEUE_STATUSES = (Statut.PATIENT_A_RAPPELER, Statut.A_CONTACTER, Statut.CONTACT_A_TROUVER)
+QUEUE_STATUSES = (
+    Statut.PATIENT_A_RAPPELER, Statut.A_CONTACTER, Statut.DIAGNOSTIC_CONFIRME,
+    Statut.CONTACT_A_TROUVER,
+)  # fmt: skip
 QUEUE_PAGE_SIZE = 25
 QUEUE_MAX_PAGES = 40
 LOOKUP_MAX_RESULTS = 5
 ARS_MAX_ROWS = 500
+RAPPELS_MAX_ROWS = 50
+SEARCH_MAX_RESULTS = 50
+
+_QUEUE_COLUMNS = (
+    "id", "nom", "prenom", "nature", "departement", "commune", "telephone", "statut",
+    "statut_depuis", "rappel_le", "reservee_jusqua", "reservee_par_id", "origine_id",
+    "reservee_par__civilite", "reservee_par__first_name", "reservee_par__last_name",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One part of the queue, read in its own index order (no CASE over the whole queue)."""
+
+    name: str
+    label: str
+    condition: Q
+    key: str
+    statuts: tuple[str, ...]
+
+
+def queue_segments(now) -> list[Segment]:
+    """The queue's order: recalls whose time has come (the most overdue first: a contact
+    « Patient à rappeler », or a patient zéro who did not answer), then À contacter, then
+    patients zéro not called yet, then Contact à trouver (a phone to find); oldest first in
+    each. Each is served by an index: fiche_rappels, or fiche_file_appels (département, statut,
+    statut_depuis, id)."""
+    return [
+        Segment("rappels", "Rappel", Q(rappel_le__lte=now, statut__in=[
+            Statut.PATIENT_A_RAPPELER, Statut.DIAGNOSTIC_CONFIRME]), "rappel_le",
+            (Statut.PATIENT_A_RAPPELER, Statut.DIAGNOSTIC_CONFIRME)),
+        Segment("a_contacter", "À contacter", Q(statut=Statut.A_CONTACTER), "statut_depuis",
+                (Statut.A_CONTACTER,)),
+        Segment("patients_zero", "Patient zéro à appeler", Q(
+            statut=Statut.DIAGNOSTIC_CONFIRME, rappel_le__isnull=True, brouillon=False,
+            nature=Nature.PATIENT_ZERO), "statut_depuis", (Statut.DIAGNOSTIC_CONFIRME,)),
+        Segment("a_trouver", "Contact à trouver", Q(statut=Statut.CONTACT_A_TROUVER),
+                "statut_depuis", (Statut.CONTACT_A_TROUVER,)),
+    ]  # fmt: skip
 
 
 @dataclass
@@ -33,37 +75,72 @@ class QueuePage:
 def file_appels(
     fiches: QuerySet[Fiche], *, departement: str = "", statut: str = "", page: int = 1, now=None
 ) -> QueuePage:
-    """The people to call: Patient à rappeler whose recall time has come (earliest recall
-    first), then À contacter, then Contact à trouver; oldest first in each. A recall still to
-    come is not in the queue."""
+    """The people to call, in the order of `queue_segments`; a recall still to come is not in
+    the queue (see `rappels_planifies`). At most one query per segment, each an index-ordered
+    read of at most `QUEUE_MAX_PAGES` pages: constant, whatever the queue's length."""
     now = now or timezone.now()
     page = min(max(page, 1), QUEUE_MAX_PAGES)
-    rows = fiches.filter(statut__in=QUEUE_STATUSES).exclude(
-        statut=Statut.PATIENT_A_RAPPELER, rappel_le__gt=now
-    )
     if departement:
-        rows = rows.filter(departement=departement)
+        fiches = fiches.filter(departement=departement)
     if statut:
-        rows = rows.filter(statut=statut)
-    rows = rows.annotate(
-        rang=Case(
-            When(statut=Statut.PATIENT_A_RAPPELER, then=Value(0)),
-            When(statut=Statut.A_CONTACTER, then=Value(1)),
-            default=Value(2),
-            output_field=IntegerField(),
-        )
-    ).order_by("rang", F("rappel_le").asc(nulls_first=True), "statut_depuis", "id")
-    rows = rows.only(
-        "id", "nom", "prenom", "nature", "departement", "commune", "telephone", "statut",
-        "statut_depuis", "rappel_le",
-    )  # fmt: skip
+        fiches = fiches.filter(statut=statut)
     start = (page - 1) * QUEUE_PAGE_SIZE
-    found = list(rows[start : start + QUEUE_PAGE_SIZE + 1])
+    need = start + QUEUE_PAGE_SIZE + 1
+    found: list[Fiche] = []
+    for segment in queue_segments(now):
+        if len(found) >= need:
+            break
+        if statut and statut not in segment.statuts:
+            continue
+        rows = (
+            fiches.filter(segment.condition)
+            .select_related("reservee_par")
+            .only(*_QUEUE_COLUMNS)
+            .order_by(segment.key, "id")[: need - len(found)]
+        )
+        for row in rows:
+            row.segment = segment
+            found.append(row)
     return QueuePage(
-        fiches=found[:QUEUE_PAGE_SIZE],
+        fiches=found[start : start + QUEUE_PAGE_SIZE],
         number=page,
-        has_next=len(found) > QUEUE_PAGE_SIZE and page < QUEUE_MAX_PAGES,
+        has_next=len(found) > start + QUEUE_PAGE_SIZE and page < QUEUE_MAX_PAGES,
         has_previous=page > 1,
+    )
+
+
+def rappels_planifies(fiches: QuerySet[Fiche], *, now=None) -> list[Fiche]:
+    """« Rappels planifiés »: the recalls still to come, soonest first (index fiche_rappels);
+    bounded."""
+    now = now or timezone.now()
+    return list(
+        fiches.filter(rappel_le__gt=now)
+        .exclude(statut=Statut.CLOTURE)
+        .select_related("reservee_par")
+        .only(*_QUEUE_COLUMNS)
+        .order_by("rappel_le", "id")[:RAPPELS_MAX_ROWS]
+    )
+
+
+def recherche_plateforme(
+    fiches: QuerySet[Fiche], *, nir: str = "", nom: str = "", prenom: str = "",
+    telephone: str = "",
+) -> list[Fiche]:  # fmt: skip
+    """The platform's search within its départements: the NIR exactly or its first digits, nom
+    and prénom by prefix (accents and case aside), the phone exactly (E.164). Prefix or exact
+    only, each on its index; bounded, newest first; no count."""
+    if nir:
+        fiches = fiches.filter(nir=nir) if len(nir) == 15 else fiches.filter(nir__startswith=nir)
+    if nom:
+        fiches = fiches.filter(nom_normalise__startswith=normalize_name(nom))
+    if prenom:
+        fiches = fiches.filter(prenom_normalise__startswith=normalize_name(prenom))
+    if telephone:
+        fiches = fiches.filter(telephone=telephone)
+    return list(
+        fiches.select_related("reservee_par")
+        .only(*_QUEUE_COLUMNS)
+        .order_by("-created_at", "-id")[:SEARCH_MAX_RESULTS]
     )
 
 

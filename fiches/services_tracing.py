@@ -3,10 +3,10 @@
 statuses moved only by `fiches.services.status_change`, an audit entry in the same transaction.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -58,6 +58,10 @@ def appel_record(
     locked = _lock(fiche)
     check_version(locked, version)
     to = ISSUE_TO_STATUT[issue]
+    if issue == Appel.Issue.PAS_DE_REPONSE and locked.statut == Statut.DIAGNOSTIC_CONFIRME:
+        # A patient zéro who does not answer keeps Diagnostic confirmé (the status table has no
+        # other way out of it but the call) and comes back in the queue at the planned recall.
+        to = None
     if issue == Appel.Issue.PAS_DE_REPONSE:
         if rappel_le is None:
             raise DomainError(_("Indiquez la date et l'heure du rappel."), field="rappel_le")
@@ -70,7 +74,7 @@ def appel_record(
             _("Indiquez la date du dernier contact pour calculer la fin de la quatorzaine."),
             field="date_dernier_contact",
         )
-    if not statuses.is_allowed(locked.statut, to):
+    if to is not None and not statuses.is_allowed(locked.statut, to):
         raise DomainError(
             _("Un appel « %(issue)s » n'est pas possible pour une fiche à l'état « %(statut)s ».")
             % {"issue": Appel.Issue(issue).label, "statut": Statut(locked.statut).label}
@@ -86,9 +90,16 @@ def appel_record(
         date_dernier_contact=date_dernier_contact,
         note=note,
     )
+    # The call is recorded: the person is free for « fiche suivante » again (at the recall).
     locked.rappel_le = rappel_le
-    locked.save(update_fields=["rappel_le"])
-    status_change(fiche=locked, user=user, to=to, motif=_("Appel : %s") % appel.get_issue_display())
+    locked.reservee_par = None
+    locked.reservee_jusqua = None
+    locked.version = F("version") + 1
+    locked.save(update_fields=["rappel_le", "reservee_par", "reservee_jusqua", "version"])
+    locked.refresh_from_db(fields=["version"])
+    if to is not None:
+        motif = _("Appel : %s") % appel.get_issue_display()
+        status_change(fiche=locked, user=user, to=to, motif=motif)
     audit_log(
         actor=user,
         action="fiche.call_recorded",
@@ -223,3 +234,68 @@ def fiche_enrich(*, fiche: Fiche, user, data: dict, version: int, request=None) 
             fiche=updated, user=user, to=Statut.A_CONTACTER, motif=_("Téléphone renseigné")
         )
     return updated
+
+
+RESERVATION = timedelta(minutes=5)
+
+
+def fiche_suivante(*, fiches, user, now=None) -> Fiche | None:
+    """« Fiche suivante »: the first person of the queue (`fiches`: the agent's scope) that no
+    other agent has on the phone, reserved for `user` for `RESERVATION`. Each segment of the
+    queue is one index-ordered read of one row, locked with SKIP LOCKED on PostgreSQL: agents
+    pressing at the same moment skip each other's rows and never get the same person. A row
+    reserved for this agent already comes back to them (a page reloaded, a second tab)."""
+    from fiches.selectors_tracing import queue_segments
+
+    now = now or timezone.now()
+    free = Q(reservee_jusqua__isnull=True) | Q(reservee_jusqua__lte=now) | Q(reservee_par=user)
+    with transaction.atomic():
+        for segment in queue_segments(now):
+            row = (
+                fiches.filter(segment.condition)
+                .filter(free)
+                .order_by(segment.key, "id")
+                .select_for_update(skip_locked=True, of=("self",))
+                .only("id", "version")
+                .first()
+            )
+            if row is None:
+                continue
+            Fiche.objects.filter(pk=row.pk).update(
+                reservee_par=user, reservee_jusqua=now + RESERVATION
+            )
+            audit_log(actor=user, action="fiche.reserved", obj=row, data={"file": segment.name})
+            return Fiche.objects.get(pk=row.pk)
+    return None
+
+
+@transaction.atomic
+def fiche_liberer(*, fiche: Fiche, user) -> None:
+    """The agent gives the person back to the queue without calling (« Remettre dans la
+    file »): only their own reservation."""
+    Fiche.objects.filter(pk=fiche.pk, reservee_par=user).update(
+        reservee_par=None, reservee_jusqua=None
+    )
+
+
+@transaction.atomic
+def rappel_deplacer(
+    *, fiche: Fiche, user, rappel_le: datetime, version: int | None, request=None
+) -> Fiche:
+    """Move a planned recall (the person asked to be called at another time)."""
+    locked = _lock(fiche)
+    check_version(locked, version)
+    if locked.rappel_le is None:
+        raise DomainError(_("Cette fiche n'a pas de rappel planifié."))
+    if rappel_le <= timezone.now():
+        raise DomainError(_("Le rappel doit être dans le futur."), field="rappel_le")
+    previous = locked.rappel_le
+    locked.rappel_le = rappel_le
+    locked.version = F("version") + 1
+    locked.save(update_fields=["rappel_le", "version"])
+    locked.refresh_from_db(fields=["version"])
+    audit_log(
+        actor=user, action="fiche.recall_moved", obj=locked,
+        data={"de": previous, "vers": rappel_le}, request=request,
+    )  # fmt: skip
+    return locked

@@ -14,6 +14,7 @@ from fiches.forms import DateInput, style_widgets
 from fiches.models import Collectivite
 from fiches.models_tracing import Appel, Prelevement
 from fiches.selectors_tracing import QUEUE_STATUSES
+from fiches.statuses import Statut
 from tracing.models import Cluster
 
 
@@ -37,9 +38,10 @@ class FileFiltreForm(SafeTextMixin, _Styled, forms.Form):
     def __init__(self, *args, departements=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["departement"].choices = [("", _("Tous")), *[(d, d) for d in departements]]
+        labels = {Statut.DIAGNOSTIC_CONFIRME: _("Patient zéro à appeler")}
         self.fields["statut"].choices = [
             ("", _("Tous")),
-            *[(s.value, s.label) for s in QUEUE_STATUSES],
+            *[(s.value, labels.get(s, s.label)) for s in QUEUE_STATUSES],
         ]
 
 
@@ -101,6 +103,74 @@ class AppelForm(SafeTextMixin, _Styled, forms.Form):
         if value and value > timezone.localdate():
             raise ValidationError(_("La date du dernier contact ne peut pas être dans le futur."))
         return value
+
+
+class ApresAppelForm(SafeTextMixin, forms.Form):
+    """Where the agent goes once the call is recorded (their choice, remembered)."""
+
+    SUIVANTE = "suivante"
+    FILE = "file"
+    apres = forms.ChoiceField(
+        label=_("Après l'enregistrement"),
+        choices=[(SUIVANTE, _("Fiche suivante")), (FILE, _("Retour à la file"))],
+        widget=forms.RadioSelect,
+        required=False,
+    )
+
+
+class RappelForm(SafeTextMixin, _Styled, forms.Form):
+    """Move a planned recall."""
+
+    version = VersionField()
+    rappel_le = forms.DateTimeField(label=_("Nouveau rappel le"), widget=DateTimeInput())
+
+    clean_rappel_le = AppelForm.clean_rappel_le
+
+
+class RecherchePlateformeForm(SafeTextMixin, _Styled, forms.Form):
+    """An inbound call-back: find the person by NIR (or its first digits), nom and prénom (their
+    start), or phone. Prefix or exact only."""
+
+    MIN_PREFIX = 2
+
+    nir = forms.CharField(label=_("NIR ou ses premiers chiffres"), required=False, max_length=21)
+    nom = forms.CharField(label=_("Nom (début)"), required=False, max_length=100)
+    prenom = forms.CharField(label=_("Prénom (début)"), required=False, max_length=100)
+    telephone = forms.CharField(label=_("Téléphone"), required=False, max_length=30)
+
+    def clean_nir(self):
+        value = identity.ascii_form(self.cleaned_data.get("nir", ""))
+        compact = "".join(value.split()).replace(".", "").replace("-", "").upper()
+        if not compact:
+            return ""
+        if len(compact) == 15:
+            return identity.normalize_nir(compact)
+        if not (5 <= len(compact) <= 13) or not compact.isalnum() or not compact.isascii():
+            raise ValidationError(
+                _("Saisissez le NIR complet, ou au moins ses 5 premiers caractères.")
+            )
+        return compact
+
+    def clean_nom(self):
+        return self._prefix("nom")
+
+    def clean_prenom(self):
+        return self._prefix("prenom")
+
+    def _prefix(self, name):
+        value = (self.cleaned_data.get(name) or "").strip()
+        if value and len(identity.normalize_name(value)) < self.MIN_PREFIX:
+            raise ValidationError(_("Saisissez au moins 2 lettres."))
+        return value
+
+    def clean_telephone(self):
+        return identity.normalize_phone(self.cleaned_data.get("telephone", ""))
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not any(data.get(n) for n in ("nir", "nom", "prenom", "telephone")):
+            raise ValidationError(_("Indiquez un NIR, un nom, un prénom ou un téléphone."))
+        return data
 
 
 class TelephoneForm(SafeTextMixin, _Styled, forms.Form):

@@ -31,6 +31,11 @@ urlpatterns = [
     path("plateforme/", views_plateforme.file_appels, name="plateforme_file"),
     path("plateforme/fiches/<int:pk>/", views_plateforme.fiche_detail, name="plateforme_fiche"),
     path("plateforme/fiches/<int:pk>/appel/", views_plateforme.appel, name="plateforme_appel"),
+    path("plateforme/suivante/", views_plateforme.fiche_suivante, name="plateforme_suivante"),
+    path(
+        "plateforme/fiches/<int:pk>/liberer/", views_plateforme.liberer, name="plateforme_liberer"
+    ),
+    path("plateforme/fiches/<int:pk>/rappel/", views_plateforme.rappel, name="plateforme_rappel"),
     path(
         "plateforme/fiches/<int:pk>/telephone/",
         views_plateforme.telephone,

@@ -6,6 +6,7 @@ from copy import copy
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,16 +18,29 @@ from fiches.identity import departement_from_code_postal
 from fiches.models import DomainError, OuiNon
 from fiches.services import StaleVersion
 from tracing import referentiel, submissions
-from tracing.forms import AppelForm, ClotureForm, FileFiltreForm, TelephoneForm
+from tracing.forms import (
+    AppelForm,
+    ApresAppelForm,
+    ClotureForm,
+    FileFiltreForm,
+    RappelForm,
+    RecherchePlateformeForm,
+    TelephoneForm,
+)
 from tracing.policy import departements_of, fiches_visible_to, get_fiche_for_user, role_required
 
 conseiller_required = role_required(Role.CONSEILLER)
 
 
+APRES_APPEL = "tracing.apres_appel"  # the agent's choice after a call, kept in the session
+
+
 @conseiller_required
 def file_appels(request):
-    """The people to call, in the order they should be called."""
+    """The people to call, in the order they should be called; « Fiche suivante »; the planned
+    recalls; a search for an inbound call-back."""
     departements = departements_of(request.user)
+    visible = fiches_visible_to(request.user)
     form = FileFiltreForm(request.GET or None, departements=departements)
     filtres = form.cleaned_data if form.is_bound and form.is_valid() else {}
     try:
@@ -34,15 +48,81 @@ def file_appels(request):
     except ValueError:
         numero = 1
     page = selectors_tracing.file_appels(
-        fiches_visible_to(request.user),
+        visible,
         departement=filtres.get("departement", ""),
         statut=filtres.get("statut", ""),
         page=numero,
     )
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode(), "departements": departements}
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "departements": departements,
+        "rappels": selectors_tracing.rappels_planifies(visible),
+        "recherche": _recherche(request, visible),
+        "now": timezone.now(),
+    }
     return render(request, "tracing/plateforme/file.html", context)
+
+
+def _recherche(request, visible):
+    """The search form, and its results when it was sent (one audit row per search: what was
+    searched by, how many were found, which)."""
+    names = ("nir", "nom", "prenom", "telephone")
+    form = RecherchePlateformeForm(request.GET if any(n in request.GET for n in names) else None)
+    resultats = None
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        resultats = selectors_tracing.recherche_plateforme(visible, **data)
+        audit_log(
+            actor=request.user, action="fiche.searched", request=request,
+            data={"criteres": [n for n in names if data[n]], "trouves": len(resultats),
+                  "fiches": [f.pk for f in resultats]},
+        )  # fmt: skip
+    return {"form": form, "resultats": resultats}
+
+
+@require_POST
+@conseiller_required
+def fiche_suivante(request):
+    """« FICHE SUIVANTE »: the next person of the queue, reserved for this agent."""
+    fiches = fiches_visible_to(request.user)
+    fiche = services_tracing.fiche_suivante(fiches=fiches, user=request.user)
+    if fiche is None:
+        messages.info(request, _("Personne à appeler pour l'instant."))
+        return redirect("tracing:plateforme_file")
+    return redirect("tracing:plateforme_fiche", pk=fiche.pk)
+
+
+@require_POST
+@conseiller_required
+def liberer(request, pk):
+    """« Remettre dans la file »: the agent will not call this person now."""
+    fiche = get_fiche_for_user(request.user, pk, write=True)
+    services_tracing.fiche_liberer(fiche=fiche, user=request.user)
+    messages.info(request, _("La fiche est remise dans la file."))
+    return redirect("tracing:plateforme_file")
+
+
+@require_POST
+@conseiller_required
+def rappel(request, pk):
+    """Move a planned recall."""
+    fiche = get_fiche_for_user(request.user, pk, write=True)
+    form = RappelForm(request.POST)
+    if form.is_valid():
+        try:
+            services_tracing.rappel_deplacer(
+                fiche=fiche, user=request.user, rappel_le=form.cleaned_data["rappel_le"],
+                version=form.cleaned_data["version"], request=request,
+            )  # fmt: skip
+        except DomainError as error:
+            return _refused(request, fiche, form, error, "rappel_form")
+        messages.success(request, _("Rappel déplacé."))
+        return redirect("tracing:plateforme_fiche", pk=fiche.pk)
+    return _fiche_page(request, fiche, status=400, rappel_form=form)
 
 
 def _consentement(fiche):
@@ -53,10 +133,21 @@ def _consentement(fiche):
 
 
 def _fiche_page(request, fiche, *, status=200, **forms):
+    appels = list(fiche.appels.select_related("by"))
+    quatorzaines = [a.fin_quatorzaine for a in appels if a.fin_quatorzaine]
     context = {
         "fiche": fiche,
         "consentement": _consentement(fiche),
-        "appels": fiche.appels.select_related("by"),
+        "reservee_par_un_autre": fiche.reservee_par_un_autre(request.user),
+        "reservee_pour_moi": fiche.reservee_par_id == request.user.pk
+        and fiche.reservee_jusqua is not None
+        and not fiche.reservee_par_un_autre(request.user),
+        "appels": appels,
+        "fin_quatorzaine": quatorzaines[-1] if quatorzaines else None,
+        "rappel_form": forms.get("rappel_form") or RappelForm(),
+        "apres_form": ApresAppelForm(
+            initial={"apres": request.session.get(APRES_APPEL, ApresAppelForm.SUIVANTE)}
+        ),
         "historique": fiche.historique.select_related("by"),
         "contacts": list(
             fiches_visible_to(request.user)
@@ -122,8 +213,27 @@ def appel(request, pk):
                     0
                 ].fin_quatorzaine.strftime("%d/%m/%Y")
             messages.success(request, message)
-            return redirect("tracing:plateforme_fiche", pk=fiche.pk)
+            return _apres_appel(request, fiche)
     return _fiche_page(request, fiche, status=400, appel_form=form)
+
+
+def _apres_appel(request, fiche):
+    """Once the call is recorded: the next fiche, or the queue (the agent's choice, kept for the
+    next calls)."""
+    choix = ApresAppelForm(request.POST)
+    apres = choix.cleaned_data["apres"] if choix.is_valid() else ""
+    if apres:
+        request.session[APRES_APPEL] = apres
+    apres = request.session.get(APRES_APPEL, ApresAppelForm.SUIVANTE)
+    if apres == ApresAppelForm.FILE:
+        return redirect("tracing:plateforme_file")
+    suivante = services_tracing.fiche_suivante(
+        fiches=fiches_visible_to(request.user).exclude(pk=fiche.pk), user=request.user
+    )
+    if suivante is None:
+        messages.info(request, _("Personne d'autre à appeler pour l'instant."))
+        return redirect("tracing:plateforme_file")
+    return redirect("tracing:plateforme_fiche", pk=suivante.pk)
 
 
 @require_POST

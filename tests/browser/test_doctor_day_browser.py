@@ -150,4 +150,4 @@ def test_every_page_fits_a_390_px_phone_without_sideways_scroll(
         )
         expect(cell).to_be_visible()
         box = cell.bounding_box()
-        assert 0 <= box["x"] and box["x"] + box["width"] <= PHONE["width"]
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]

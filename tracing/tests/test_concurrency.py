@@ -136,7 +136,8 @@ def test_two_agents_completing_one_phone_the_second_is_refused_and_keeps_the_num
     html = response.content.decode()
     assert STALE in html
     assert 'value="07 98 76 54 32"' in html
-    assert 'data-testid="telephone">06 12 34 56 78<' in html  # the page shows the first one
+    # The page shows the first one (as a tel: link).
+    assert 'href="tel:+33612345678" class="fw-semibold">06 12 34 56 78<' in html
     contact.refresh_from_db()
     assert contact.telephone == "+33612345678"
 
