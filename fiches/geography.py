@@ -45,3 +45,11 @@ def departements_of_region(region):
 def region_name(region):
     subdivision = pycountry.subdivisions.get(code=region)
     return subdivision.name if subdivision else region
+
+
+@cache
+def departement_name(departement):
+    """'93' → 'Seine-Saint-Denis' (the code itself when unknown)."""
+    code = _SPECIAL_SUBDIVISIONS.get(departement, f"FR-{departement}")
+    subdivision = pycountry.subdivisions.get(code=code) if departement else None
+    return subdivision.name if subdivision else departement

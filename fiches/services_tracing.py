@@ -224,15 +224,69 @@ def masques_deliver(
     return delivrance
 
 
+class ConfirmationNeeded(DomainError):
+    """The change is allowed, but its consequence must be confirmed first (`confirmation` names
+    what the form sends back once the person has ticked it)."""
+
+    def __init__(self, message, *, confirmation):
+        super().__init__(message)
+        self.confirmation = confirmation
+
+
+TRANSFERT = "confirmer_transfert"
+CONSENTEMENT = "confirmer_consentement"
+
+
 @transaction.atomic
-def fiche_enrich(*, fiche: Fiche, user, data: dict, version: int, request=None) -> Fiche:
+def fiche_enrich(
+    *, fiche: Fiche, user, data: dict, version: int, departements=(), confirmed=frozenset(),
+    request=None,
+) -> Fiche:  # fmt: skip
     """The platform completes a fiche (the guide's « enrichissement progressif ») through the
-    doctor's `fiche_update`; a contact à trouver whose phone is now known becomes À contacter."""
+    doctor's `fiche_update`; a contact à trouver whose phone is now known becomes À contacter.
+
+    Two changes need the agent's confirmation (`confirmed`) and are audited: a code postal in a
+    département outside the agent's `departements` (the fiche goes to another caisse and leaves
+    this agent's sight), and a change of the patient zéro's consent to be named."""
+    from fiches.geography import departement_name
+    from fiches.identity import departement_from_code_postal
+
+    vers = departement_from_code_postal(data.get("code_postal", fiche.code_postal))
+    transfert = bool(departements) and vers and vers != fiche.departement
+    transfert = transfert and vers not in departements
+    if transfert and TRANSFERT not in confirmed:
+        raise ConfirmationNeeded(
+            _(
+                "La fiche sera transmise à la caisse du département %(dep)s (%(nom)s) : vous ne "
+                "la verrez plus. Cochez la confirmation puis validez à nouveau."
+            ) % {"dep": vers, "nom": departement_name(vers)},
+            confirmation=TRANSFERT,
+        )  # fmt: skip
+    avant = fiche.accord_identite
+    consentement = fiche.is_patient_zero and data.get("accord_identite", avant) != avant
+    if consentement and CONSENTEMENT not in confirmed:
+        raise ConfirmationNeeded(
+            _(
+                "Vous changez l'accord du patient zéro pour que son identité soit communiquée à "
+                "ses contacts. Confirmez qu'il vous l'a dit lui-même, puis validez à nouveau."
+            ),
+            confirmation=CONSENTEMENT,
+        )
     updated = fiche_update(fiche=fiche, user=user, data=data, version=version, valider=True)
     if updated.statut == Statut.CONTACT_A_TROUVER and updated.telephone:
         updated = status_change(
             fiche=updated, user=user, to=Statut.A_CONTACTER, motif=_("Téléphone renseigné")
         )
+    if transfert:
+        audit_log(
+            actor=user, action="fiche.transferred", obj=updated, request=request,
+            data={"de": fiche.departement, "vers": vers},
+        )  # fmt: skip
+    if consentement:
+        audit_log(
+            actor=user, action="fiche.consent_changed", obj=updated, request=request,
+            data={"avant": avant, "apres": updated.accord_identite},
+        )  # fmt: skip
     return updated
 
 

@@ -365,6 +365,12 @@ def fiche_enrich(request, pk):
     meanwhile."""
     fiche = get_fiche_for_user(request.user, pk, write=True)
     form_class = PatientZeroForm if fiche.is_patient_zero else ContactForm
+    confirmation = None
+    confirmed = {
+        name
+        for name in (services_tracing.TRANSFERT, services_tracing.CONSENTEMENT)
+        if request.POST.get(name)
+    }
     if request.method == "POST":
         lookup = form_class is PatientZeroForm
         if lookup and not referentiel.lookup_allowed(request, known_nir=fiche.nir):
@@ -381,8 +387,12 @@ def fiche_enrich(request, pk):
             try:
                 services_tracing.fiche_enrich(
                     fiche=fiche, user=request.user, data=form.domain_data(),
-                    version=form.cleaned_data["version"] or 0, request=request,
+                    version=form.cleaned_data["version"] or 0,
+                    departements=departements_of(request.user), confirmed=confirmed,
+                    request=request,
                 )  # fmt: skip
+            except services_tracing.ConfirmationNeeded as needed:
+                confirmation = {"name": needed.confirmation, "message": needed.message}
             except DomainError as error:
                 _show_error(form, error)
             else:
@@ -401,4 +411,5 @@ def fiche_enrich(request, pk):
         fiche=fiche,
         origine=fiche.origine if not fiche.is_patient_zero else None,
     )
+    context.update(confirmation=confirmation, confirmed=sorted(confirmed))
     return render(request, "tracing/fiche_form.html", context, status=400 if form.errors else 200)
