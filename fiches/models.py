@@ -267,6 +267,9 @@ class Fiche(models.Model):
     reservee_jusqua = models.DateTimeField(
         _("réservée jusqu'à"), null=True, blank=True, editable=False
     )
+    # « Même personne »: fiches of one person named by several patients zéro share this number
+    # (the smallest id among them); one call is then recorded on each. Nothing is merged.
+    personne = models.BigIntegerField(_("même personne que"), null=True, blank=True, editable=False)
 
     objects = UndeletableQuerySet.as_manager()
 
@@ -316,6 +319,17 @@ class Fiche(models.Model):
             # An inbound call-back: the platform finds the person by phone (E.164, exact).
             models.Index(
                 fields=["telephone"], name="fiche_telephone", condition=~models.Q(telephone="")
+            ),
+            # « Même personne »: the fiches linked as one person.
+            models.Index(
+                fields=["personne"],
+                name="fiche_personne",
+                condition=models.Q(personne__isnull=False),
+            ),
+            # Probable duplicates: the same nom with the same prénom and date de naissance.
+            models.Index(
+                fields=["nom_normalise", "prenom_normalise", "date_naissance"],
+                name="fiche_identite",
             ),
             # "Depuis votre dernière connexion": a doctor's fiches whose status moved since.
             models.Index(fields=["medecin", "statut_depuis"], name="fiche_medecin_depuis"),

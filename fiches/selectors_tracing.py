@@ -221,3 +221,57 @@ def suivi(fiche: Fiche) -> Suivi:
         prelevements=list(fiche.prelevements.order_by("created_at", "id")),
         masques=list(fiche.delivrances_masques.order_by("date", "id").values("date", "nombre")),
     )
+
+
+DOUBLONS_MAX = 10
+
+
+def doublons_probables(fiche: Fiche, fiches: QuerySet[Fiche]) -> list[Fiche]:
+    """Other fiches (within `fiches`, the reader's scope) that are probably the same person: the
+    same NIR; or the same nom, prénom and date de naissance; or the same nom and phone; and
+    those already linked as « même personne » (`lie` True). One query, each condition on its
+    index (nir, fiche_identite, fiche_telephone, fiche_personne); no pairwise scan."""
+    conditions = Q()
+    if fiche.nir:
+        conditions |= Q(nir=fiche.nir)
+    if fiche.nom_normalise and fiche.prenom_normalise and fiche.date_naissance:
+        conditions |= Q(
+            nom_normalise=fiche.nom_normalise,
+            prenom_normalise=fiche.prenom_normalise,
+            date_naissance=fiche.date_naissance,
+        )
+    if fiche.nom_normalise and fiche.telephone:
+        conditions |= Q(nom_normalise=fiche.nom_normalise, telephone=fiche.telephone)
+    if fiche.personne is not None:
+        conditions |= Q(personne=fiche.personne)
+    if not conditions:
+        return []
+    # Not the fiche's own patient zéro nor its own contacts (a household shares a name and a
+    # phone; and a patient zéro who refused to be named is never shown on a contact's page).
+    rows = list(
+        fiches.filter(conditions)
+        .exclude(pk=fiche.pk)
+        .exclude(pk=fiche.origine_id or 0)
+        .exclude(origine_id=fiche.pk)
+        .only("id", "nom", "prenom", "nature", "statut", "nir", "date_naissance", "telephone",
+              "nom_normalise", "prenom_normalise", "personne", "origine_id")
+        .order_by("-created_at", "-id")[:DOUBLONS_MAX]
+    )  # fmt: skip
+    for row in rows:
+        row.lie = fiche.personne is not None and row.personne == fiche.personne
+        row.raison = _raison_doublon(fiche, row)
+    return rows
+
+
+def _raison_doublon(fiche: Fiche, other: Fiche) -> str:
+    if fiche.nir and other.nir == fiche.nir:
+        return "même NIR"
+    if (other.nom_normalise, other.prenom_normalise, other.date_naissance) == (
+        fiche.nom_normalise, fiche.prenom_normalise, fiche.date_naissance,
+    ) and fiche.date_naissance:  # fmt: skip
+        return "mêmes nom, prénom et date de naissance"
+    if fiche.telephone and (other.nom_normalise, other.telephone) == (
+        fiche.nom_normalise, fiche.telephone,
+    ):  # fmt: skip
+        return "mêmes nom et téléphone"
+    return "liée comme même personne"

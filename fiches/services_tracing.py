@@ -57,11 +57,7 @@ def appel_record(
     Contact non avéré. A move the transition table refuses refuses the call too."""
     locked = _lock(fiche)
     check_version(locked, version)
-    to = ISSUE_TO_STATUT[issue]
-    if issue == Appel.Issue.PAS_DE_REPONSE and locked.statut == Statut.DIAGNOSTIC_CONFIRME:
-        # A patient zéro who does not answer keeps Diagnostic confirmé (the status table has no
-        # other way out of it but the call) and comes back in the queue at the planned recall.
-        to = None
+    to = _target(issue, locked.statut)
     if issue == Appel.Issue.PAS_DE_REPONSE:
         if rappel_le is None:
             raise DomainError(_("Indiquez la date et l'heure du rappel."), field="rappel_le")
@@ -100,6 +96,8 @@ def appel_record(
     if to is not None:
         motif = _("Appel : %s") % appel.get_issue_display()
         status_change(fiche=locked, user=user, to=to, motif=motif)
+    if locked.personne is not None:
+        _same_call_on_linked_fiches(locked, appel, user=user, request=request)
     audit_log(
         actor=user,
         action="fiche.call_recorded",
@@ -108,6 +106,44 @@ def appel_record(
         request=request,
     )
     return appel
+
+
+def _target(issue: str, statut: str) -> str | None:
+    """Where a call's outcome takes a fiche in `statut` (None: it keeps its status)."""
+    if issue == Appel.Issue.PAS_DE_REPONSE and statut == Statut.DIAGNOSTIC_CONFIRME:
+        # A patient zéro who does not answer keeps Diagnostic confirmé (the status table has no
+        # other way out of it but the call) and comes back in the queue at the planned recall.
+        return None
+    return ISSUE_TO_STATUT[issue]
+
+
+def _same_call_on_linked_fiches(fiche: Fiche, appel: Appel, *, user, request) -> None:
+    """« Même personne »: the call just recorded is recorded on each linked fiche too, where its
+    status allows the same move (a closed one is left as it is)."""
+    linked = Fiche.objects.select_for_update().filter(personne=fiche.personne).exclude(pk=fiche.pk)
+    for other in linked:
+        to = _target(appel.issue, other.statut)
+        if to is not None and not statuses.is_allowed(other.statut, to):
+            continue
+        copie = Appel.objects.create(
+            fiche=other, by=user, issue=appel.issue, rappel_le=appel.rappel_le,
+            consigne_masque=appel.consigne_masque, consigne_test=appel.consigne_test,
+            consigne_isolement=appel.consigne_isolement,
+            date_dernier_contact=appel.date_dernier_contact,
+            note=_("Même personne que la fiche n° %s.") % fiche.pk,
+        )  # fmt: skip
+        other.rappel_le = appel.rappel_le
+        other.reservee_par = None
+        other.reservee_jusqua = None
+        other.version = F("version") + 1
+        other.save(update_fields=["rappel_le", "reservee_par", "reservee_jusqua", "version"])
+        if to is not None:
+            motif = _("Appel (même personne que la fiche n° %s)") % fiche.pk
+            status_change(fiche=other, user=user, to=to, motif=motif)
+        audit_log(
+            actor=user, action="fiche.call_recorded", obj=other, request=request,
+            data={"appel": copie.pk, "issue": appel.issue, "meme_personne": fiche.pk},
+        )  # fmt: skip
 
 
 @transaction.atomic
@@ -353,3 +389,21 @@ def rappel_deplacer(
         data={"de": previous, "vers": rappel_le}, request=request,
     )  # fmt: skip
     return locked
+
+
+@transaction.atomic
+def meme_personne_lier(*, fiche: Fiche, autre: Fiche, user, request=None) -> None:
+    """« Même personne »: two fiches (and whatever each was already linked with) become one
+    person to call. Both keep their own chain, statuses and history; nothing is merged away."""
+    if fiche.pk == autre.pk:
+        raise DomainError(_("Une fiche ne peut pas être liée à elle-même."))
+    locked = list(Fiche.objects.select_for_update().filter(pk__in=[fiche.pk, autre.pk]))
+    groups = {row.personne for row in locked if row.personne is not None}
+    members = Fiche.objects.filter(Q(pk__in=[fiche.pk, autre.pk]) | Q(personne__in=groups))
+    personne = min([*groups, fiche.pk, autre.pk])
+    members.update(personne=personne)
+    for row in locked:
+        audit_log(
+            actor=user, action="fiche.same_person_linked", obj=row, request=request,
+            data={"avec": autre.pk if row.pk == fiche.pk else fiche.pk, "personne": personne},
+        )  # fmt: skip

@@ -118,6 +118,10 @@ class ApresAppelForm(SafeTextMixin, forms.Form):
     )
 
 
+class MemePersonneForm(SafeTextMixin, forms.Form):
+    autre = forms.IntegerField(min_value=1, max_value=2**63 - 1)
+
+
 class RappelForm(SafeTextMixin, _Styled, forms.Form):
     """Move a planned recall."""
 

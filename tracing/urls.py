@@ -37,6 +37,11 @@ urlpatterns = [
     ),
     path("plateforme/fiches/<int:pk>/rappel/", views_plateforme.rappel, name="plateforme_rappel"),
     path(
+        "plateforme/fiches/<int:pk>/meme-personne/",
+        views_plateforme.meme_personne,
+        name="plateforme_meme_personne",
+    ),
+    path(
         "plateforme/fiches/<int:pk>/telephone/",
         views_plateforme.telephone,
         name="plateforme_telephone",

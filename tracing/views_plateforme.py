@@ -23,6 +23,7 @@ from tracing.forms import (
     ApresAppelForm,
     ClotureForm,
     FileFiltreForm,
+    MemePersonneForm,
     RappelForm,
     RecherchePlateformeForm,
     TelephoneForm,
@@ -108,6 +109,30 @@ def liberer(request, pk):
 
 @require_POST
 @conseiller_required
+def meme_personne(request, pk):
+    """« Même personne »: link a probable duplicate, so that one call records for both."""
+    fiche = get_fiche_for_user(request.user, pk, write=True)
+    form = MemePersonneForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choisissez la fiche à lier."))
+        return redirect("tracing:plateforme_fiche", pk=fiche.pk)
+    autre = get_fiche_for_user(request.user, form.cleaned_data["autre"], write=True)
+    try:
+        services_tracing.meme_personne_lier(
+            fiche=fiche, autre=autre, user=request.user, request=request
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("Fiches liées : une même personne. Un appel enregistré sur l'une l'est sur l'autre."),
+        )
+    return redirect("tracing:plateforme_fiche", pk=fiche.pk)
+
+
+@require_POST
+@conseiller_required
 def rappel(request, pk):
     """Move a planned recall."""
     fiche = get_fiche_for_user(request.user, pk, write=True)
@@ -144,6 +169,7 @@ def _fiche_page(request, fiche, *, status=200, **forms):
         and not fiche.reservee_par_un_autre(request.user),
         "appels": appels,
         "fin_quatorzaine": quatorzaines[-1] if quatorzaines else None,
+        "doublons": selectors_tracing.doublons_probables(fiche, fiches_visible_to(request.user)),
         "rappel_form": forms.get("rappel_form") or RappelForm(),
         "apres_form": ApresAppelForm(
             initial={"apres": request.session.get(APRES_APPEL, ApresAppelForm.SUIVANTE)}

@@ -39,6 +39,7 @@ MATRIX = [
     ("plateforme_suivante", "post", None, {"conseiller": REDIRECT}),
     ("plateforme_liberer", "post", "platform", {"conseiller": (REDIRECT, 404)}),
     ("plateforme_rappel", "post", "platform", {"conseiller": (400, 404)}),
+    ("plateforme_meme_personne", "post", "platform", {"conseiller": (REDIRECT, 404)}),
     ("plateforme_telephone", "post", "platform", {"conseiller": (400, 404)}),
     ("plateforme_cloturer", "post", "platform", {"conseiller": (400, 404)}),
     ("plateforme_completer", "get", "platform", {"conseiller": (PAGE, 404)}),

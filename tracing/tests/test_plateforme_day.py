@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth.models import Group
 from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -466,3 +467,92 @@ def test_changing_the_patient_zeros_consent_asks_for_confirmation_and_keeps_the_
     assert patient93.accord_identite == "non"
     entry = AuditLog.objects.for_object(patient93).get(action="fiche.consent_changed")
     assert entry.data == {"avant": "oui", "apres": "non"}
+
+
+# --- Probable duplicates ------------------------------------------------------------------------
+
+
+def test_one_person_named_by_two_patients_zero_is_shown_as_a_probable_duplicate_then_linked(
+    client, conseiller93, patient93, medecin
+):
+    autre_pz = FicheFactory(declarant=medecin, departement="93", code_postal="93100")
+    premier = _contact(patient93, nom="Caron", prenom="Jean", telephone="+33612345670")
+    second = _contact(autre_pz, nom="CARON", prenom="Jeanne", telephone="+33612345670")
+    sans_rapport = _contact(autre_pz, nom="Caron", prenom="Paul", telephone="+33698765432")
+    client.force_login(conseiller93)
+
+    html = client.get(reverse("tracing:plateforme_fiche", args=[premier.pk])).content.decode()
+
+    doublons = html.split('data-testid="doublons"')[1].split("</section>")[0]
+    assert "DOUBLON PROBABLE" in html and f"fiche n° {second.pk}" in doublons
+    assert "mêmes nom et téléphone" in doublons
+    assert f"fiche n° {sans_rapport.pk}" not in doublons
+
+    client.post(reverse("tracing:plateforme_meme_personne", args=[premier.pk]),
+                {"autre": second.pk})  # fmt: skip
+    client.post(reverse("tracing:plateforme_appel", args=[premier.pk]),
+                {"issue": "joint", "consigne_masque": "on", "version": _version(premier),
+                 "apres": "file"})  # fmt: skip
+
+    premier.refresh_from_db()
+    second.refresh_from_db()
+    assert premier.personne == second.personne == min(premier.pk, second.pk)
+    assert (premier.statut, second.statut) == (Statut.APPEL_REALISE, Statut.APPEL_REALISE)
+    assert Appel.objects.get(fiche=second).consigne_masque
+    assert second.origine == autre_pz  # each keeps its own chain
+    assert AuditLog.objects.filter(action="fiche.same_person_linked").count() == 2
+    page = client.get(reverse("tracing:plateforme_fiche", args=[second.pk])).content.decode()
+    assert "MÊME PERSONNE" in page and "Liée : un appel est enregistré sur les deux" in page
+
+
+@pytest.mark.parametrize("field", ["nir", "identite"])
+def test_same_nir_or_same_name_and_birth_date_is_a_probable_duplicate(
+    client, conseiller93, patient93, medecin, field
+):
+    autre_pz = FicheFactory(declarant=medecin, departement="93", code_postal="93100")
+    identite = {"nom": "Caron", "prenom": "Jean", "date_naissance": "1985-05-01"}
+    same = {"nir": {"nir": "185057800608491"}, "identite": identite}[field]
+    premier = _contact(patient93, telephone="", **same)
+    second = _contact(autre_pz, telephone="+33611111111", **same)
+    client.force_login(conseiller93)
+
+    html = client.get(reverse("tracing:plateforme_fiche", args=[premier.pk])).content.decode()
+
+    assert f"fiche n° {second.pk}" in html
+
+
+def test_a_household_sharing_a_name_and_phone_is_not_its_own_duplicate(
+    client, conseiller93, medecin
+):
+    patient = FicheFactory(
+        declarant=medecin, departement="93", code_postal="93100", nom="Caron", prenom="Marie",
+        telephone="+33612345670", accord_identite="non",
+    )  # fmt: skip
+    contact = _contact(patient, nom="Caron", prenom="Jean", telephone="+33612345670")
+    client.force_login(conseiller93)
+
+    html = client.get(reverse("tracing:plateforme_fiche", args=[contact.pk])).content.decode()
+
+    assert 'data-testid="doublons"' not in html
+    assert "Marie" not in html
+
+
+def test_agent_fiche_page_query_count_does_not_grow_with_calls_or_duplicates(
+    client, conseiller93, patient93, medecin, django_assert_max_num_queries
+):
+    contact = _contact(patient93, nom="Caron", telephone="+33612345670")
+    client.force_login(conseiller93)
+    url = reverse("tracing:plateforme_fiche", args=[contact.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as before:
+        client.get(url)
+    for _ in range(5):
+        autre_pz = FicheFactory(declarant=medecin, departement="93", code_postal="93100")
+        _contact(autre_pz, nom="Caron", telephone="+33612345670")
+        services_tracing.appel_record(
+            fiche=Fiche.objects.get(pk=contact.pk), user=conseiller93,
+            issue=Appel.Issue.PAS_DE_REPONSE, rappel_le=timezone.now() + timedelta(hours=1),
+        )  # fmt: skip
+
+    with django_assert_max_num_queries(len(before.captured_queries)):
+        client.get(url)
