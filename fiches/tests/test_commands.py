@@ -47,3 +47,20 @@ def test_seed_fiches_creates_patients_zero_with_contacts(db):
     contacts = Fiche.objects.filter(nature=Nature.CONTACT)
     assert 20 <= contacts.count() <= 100
     assert not contacts.filter(origine__isnull=True).exists()
+
+
+def test_seed_fiches_can_fill_one_departement_for_a_platforms_queue(db):
+    call_command("seed_fiches", 10, batch=4, medecins=2, departement="93", verbosity=0)
+
+    assert set(Fiche.objects.values_list("departement", flat=True)) == {"93"}
+
+
+def test_bench_plateforme_times_every_platform_page(db, capsys):
+    call_command("seed_fiches", 10, batch=4, medecins=2, departement="93", verbosity=0)
+
+    call_command("bench_plateforme", runs=1)
+
+    out = capsys.readouterr().out
+    for label in ("file, page 1", "fiche suivante", "recherche téléphone"):
+        assert label in out
+    assert "requêtes" in out

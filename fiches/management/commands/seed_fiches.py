@@ -130,9 +130,16 @@ class Command(BaseCommand):
         parser.add_argument("--batch", type=int, default=5000)
         parser.add_argument("--medecins", type=int, default=100)
         parser.add_argument("--seed", type=int, default=2020)
+        parser.add_argument(
+            "--departement",
+            help="toutes les fiches dans ce département (ex. 93 : la file d'une plateforme)",
+        )
 
-    def handle(self, *args, n, batch, medecins, seed, **options):
+    def handle(self, *args, n, batch, medecins, seed, departement, **options):
         rng = random.Random(seed)
+        self.codes_postaux = CODES_POSTAUX
+        if departement:
+            self.codes_postaux = [f"{departement}{i:03d}" for i in range(100, 500, 100)]
         doctors = self._doctors(medecins)
         weights = [len(doctors) / 9] + [1] * (len(doctors) - 1)  # the first has ~10 %
         created = 0
@@ -175,7 +182,7 @@ class Command(BaseCommand):
 
     def _fiche(self, rng, doctor, origine=None):
         prenom, nom = rng.choice(PRENOMS), rng.choice(NOMS)
-        code_postal = rng.choice(CODES_POSTAUX)
+        code_postal = rng.choice(self.codes_postaux)
         departement = departement_from_code_postal(code_postal)
         created_at = START + timedelta(seconds=rng.randrange(SPAN))
         if origine is not None:
