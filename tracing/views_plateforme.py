@@ -34,6 +34,7 @@ conseiller_required = role_required(Role.CONSEILLER)
 
 
 APRES_APPEL = "tracing.apres_appel"  # the agent's choice after a call, kept in the session
+RAPPEL_PREFIX = "deplacer"  # the recall form's fields, apart from the call form's rappel_le
 
 
 @conseiller_required
@@ -136,7 +137,7 @@ def meme_personne(request, pk):
 def rappel(request, pk):
     """Move a planned recall."""
     fiche = get_fiche_for_user(request.user, pk, write=True)
-    form = RappelForm(request.POST)
+    form = RappelForm(request.POST, prefix=RAPPEL_PREFIX)
     if form.is_valid():
         try:
             services_tracing.rappel_deplacer(
@@ -170,7 +171,7 @@ def _fiche_page(request, fiche, *, status=200, **forms):
         "appels": appels,
         "fin_quatorzaine": quatorzaines[-1] if quatorzaines else None,
         "doublons": selectors_tracing.doublons_probables(fiche, fiches_visible_to(request.user)),
-        "rappel_form": forms.get("rappel_form") or RappelForm(),
+        "rappel_form": forms.get("rappel_form") or RappelForm(prefix=RAPPEL_PREFIX),
         "apres_form": ApresAppelForm(
             initial={"apres": request.session.get(APRES_APPEL, ApresAppelForm.SUIVANTE)}
         ),

@@ -198,7 +198,10 @@ def test_planned_recalls_are_listed_soonest_first_and_can_be_moved(client, conse
     nouveau = (timezone.localtime() + timedelta(days=2)).replace(second=0, microsecond=0)
     response = client.post(
         reverse("tracing:plateforme_rappel", args=[tard.pk]),
-        {"rappel_le": nouveau.strftime("%Y-%m-%dT%H:%M"), "version": _version(tard)},
+        {
+            "deplacer-rappel_le": nouveau.strftime("%Y-%m-%dT%H:%M"),
+            "deplacer-version": _version(tard),
+        },
     )
 
     assert response.status_code == 302
@@ -213,8 +216,10 @@ def test_a_recall_cannot_be_moved_to_the_past(client, conseiller93, patient93):
     client.force_login(conseiller93)
     hier = (timezone.localtime() - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
 
-    response = client.post(reverse("tracing:plateforme_rappel", args=[contact.pk]),
-                           {"rappel_le": hier, "version": _version(contact)})  # fmt: skip
+    response = client.post(
+        reverse("tracing:plateforme_rappel", args=[contact.pk]),
+        {"deplacer-rappel_le": hier, "deplacer-version": _version(contact)},
+    )
 
     assert response.status_code == 400
     assert "Le rappel doit être dans le futur." in response.content.decode()
