@@ -57,7 +57,7 @@ def appel_record(
     Contact non avéré. A move the transition table refuses refuses the call too."""
     locked = _lock(fiche)
     check_version(locked, version)
-    to = _target(issue, locked.statut)
+    to = statut_after_call(issue, locked.statut)
     if issue == Appel.Issue.PAS_DE_REPONSE:
         if rappel_le is None:
             raise DomainError(_("Indiquez la date et l'heure du rappel."), field="rappel_le")
@@ -108,7 +108,7 @@ def appel_record(
     return appel
 
 
-def _target(issue: str, statut: str) -> str | None:
+def statut_after_call(issue: str, statut: str) -> str | None:
     """Where a call's outcome takes a fiche in `statut` (None: it keeps its status)."""
     if issue == Appel.Issue.PAS_DE_REPONSE and statut == Statut.DIAGNOSTIC_CONFIRME:
         # A patient zéro who does not answer keeps Diagnostic confirmé (the status table has no
@@ -122,7 +122,7 @@ def _same_call_on_linked_fiches(fiche: Fiche, appel: Appel, *, user, request) ->
     status allows the same move (a closed one is left as it is)."""
     linked = Fiche.objects.select_for_update().filter(personne=fiche.personne).exclude(pk=fiche.pk)
     for other in linked:
-        to = _target(appel.issue, other.statut)
+        to = statut_after_call(appel.issue, other.statut)
         if to is not None and not statuses.is_allowed(other.statut, to):
             continue
         copie = Appel.objects.create(

@@ -66,7 +66,7 @@ from fiches.models import (
     Symptomes,
 )
 from fiches.models_tracing import Appel, DelivranceMasques, Prelevement
-from fiches.services_tracing import ISSUE_TO_STATUT
+from fiches.services_tracing import statut_after_call
 from fiches.statuses import Statut
 from fiches.tests.factories import BeneficiaireFactory, ContactFactory, FicheFactory
 from jobs.models import OutgoingEmail
@@ -864,11 +864,14 @@ def test_platform_records_a_call(data, platform_client, medecin):
         response, wrote = send(platform_client, url, post, how)
 
         assert_reached(response, post)
-        success = {"Appel": {1}, "StatusChange": {1}, **landed(post)}
+        # A patient zéro who does not answer keeps its status (no history row).
+        success = {"Appel": {1}, "StatusChange": {0, 1}, **landed(post)}
         assert_writes(response, wrote, post, success=success)
         after = row(fiche)
         if redirected(response):
-            assert after["statut"] == ISSUE_TO_STATUT[posted(post, "issue")]
+            moved = statut_after_call(posted(post, "issue"), before["statut"])
+            assert after["statut"] == (moved or before["statut"])
+            assert wrote.get("StatusChange", 0) == (1 if moved else 0)
         else:
             assert after == before, f"refused ({response.status_code}) but the fiche changed"
         if again:

@@ -213,7 +213,8 @@ def _refused(request, fiche, form, error: DomainError, name):
 @require_POST
 @conseiller_required
 def appel(request, pk):
-    """Record a call; the fiche's status follows its outcome."""
+    """Record a call; the fiche's status follows its outcome. Then the next fiche (reserved in
+    the same transaction) or the queue: the same submission posted again lands there too."""
     fiche = get_fiche_for_user(request.user, pk, write=True)
     form = AppelForm(request.POST)
     if form.is_valid():
@@ -225,10 +226,10 @@ def appel(request, pk):
                     fiche=fiche, user=request.user, request=request, **form.cleaned_data
                 )
             )
-            return reverse("tracing:plateforme_fiche", args=[fiche.pk])
+            return _apres_appel(request, fiche)
 
         try:
-            submissions.once(request, record)
+            url = submissions.once(request, record)
         except submissions.Duplicate as duplicate:
             return submissions.already_landed(request, duplicate)
         except DomainError as error:
@@ -240,27 +241,32 @@ def appel(request, pk):
                     0
                 ].fin_quatorzaine.strftime("%d/%m/%Y")
             messages.success(request, message)
-            return _apres_appel(request, fiche)
+            if url == reverse("tracing:plateforme_file") and _choix_apres(request) == "suivante":
+                messages.info(request, _("Personne d'autre à appeler pour l'instant."))
+            return redirect(url)
     return _fiche_page(request, fiche, status=400, appel_form=form)
 
 
-def _apres_appel(request, fiche):
-    """Once the call is recorded: the next fiche, or the queue (the agent's choice, kept for the
-    next calls)."""
+def _choix_apres(request):
+    """The agent's choice after a call: posted now, else kept from their previous calls."""
     choix = ApresAppelForm(request.POST)
     apres = choix.cleaned_data["apres"] if choix.is_valid() else ""
     if apres:
         request.session[APRES_APPEL] = apres
-    apres = request.session.get(APRES_APPEL, ApresAppelForm.SUIVANTE)
-    if apres == ApresAppelForm.FILE:
-        return redirect("tracing:plateforme_file")
+    return request.session.get(APRES_APPEL, ApresAppelForm.SUIVANTE)
+
+
+def _apres_appel(request, fiche):
+    """Where the agent goes once the call is recorded: the next fiche (reserved for them), or
+    the queue."""
+    if _choix_apres(request) == ApresAppelForm.FILE:
+        return reverse("tracing:plateforme_file")
     suivante = services_tracing.fiche_suivante(
         fiches=fiches_visible_to(request.user).exclude(pk=fiche.pk), user=request.user
     )
     if suivante is None:
-        messages.info(request, _("Personne d'autre à appeler pour l'instant."))
-        return redirect("tracing:plateforme_file")
-    return redirect("tracing:plateforme_fiche", pk=suivante.pk)
+        return reverse("tracing:plateforme_file")
+    return reverse("tracing:plateforme_fiche", args=[suivante.pk])
 
 
 @require_POST
