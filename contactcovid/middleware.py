@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 
 
 class ContentSecurityPolicyMiddleware:
@@ -38,3 +39,18 @@ class ForwardedForMiddleware:
             if len(forwarded) >= self.proxies:
                 request.META["REMOTE_ADDR"] = forwarded[-self.proxies]
         return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """Health data is never kept by a browser's or a proxy's cache: every page, PDF and CSV the
+    application answers carries `Cache-Control: no-store, private` (and is never cached for
+    « back » after sign-out). Static files are answered by WhiteNoise before reaching this."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        add_never_cache_headers(response)
+        patch_cache_control(response, private=True)
+        return response

@@ -10,7 +10,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -18,7 +18,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role
 from fiches.geography import departements_of_region
-from fiches.models import Collectivite, Fiche
+from fiches.models import Collectivite, Fiche, Nature
+from fiches.models_tracing import Prelevement
 from fiches.statuses import Statut
 
 
@@ -159,10 +160,27 @@ VISIBLE_FIELDS = {
 
 
 def lookup_scope(user) -> QuerySet[Fiche]:
-    """The fiches a laboratory or a pharmacy may find by exact lookup: validated, not closed."""
-    if not any(user.has_role(role) for role in LOOKUP_ROLES):
-        return Fiche.objects.none()
-    return Fiche.objects.filter(brouillon=False).exclude(statut=Statut.CLOTURE)
+    """The fiches a laboratory or a pharmacy may find by exact lookup, as the guide gives them
+    (décret 2020-551): validated and open *contacts*; the laboratory also the patients zéro
+    waiting for their test (its result confirms or closes that fiche). A patient zéro whose
+    diagnosis is made is neither's business."""
+    open_fiches = Fiche.objects.filter(brouillon=False).exclude(statut=Statut.CLOTURE)
+    if user.has_role(Role.BIOLOGISTE):
+        return open_fiches.filter(Q(nature=Nature.CONTACT) | Q(statut=Statut.EN_ATTENTE))
+    if user.has_role(Role.PHARMACIEN):
+        return open_fiches.filter(nature=Nature.CONTACT)
+    return Fiche.objects.none()
+
+
+def found_scope(user) -> QuerySet[Fiche]:
+    """What a laboratory or a pharmacy may open once found: the lookup's scope, and for a
+    laboratory the fiches it recorded a sample on (its positive result promoted the contact:
+    it still sees its own sample and result, nothing more)."""
+    scope = lookup_scope(user)
+    if user.has_role(Role.BIOLOGISTE):
+        own = Prelevement.objects.filter(by=user).values("fiche_id")
+        return Fiche.objects.filter(Q(pk__in=scope.values("pk")) | Q(pk__in=own))
+    return scope
 
 
 def visible_fields(user) -> tuple[str, ...]:
@@ -182,4 +200,4 @@ def get_found_fiche(request, pk) -> Fiche:
     """A fiche the session found by lookup (otherwise 404: no browsing by number)."""
     if pk not in request.session.get(_FOUND_SESSION_KEY, []):
         raise Http404
-    return get_object_or_404(lookup_scope(request.user).only("id", "statut", "nature"), pk=pk)
+    return get_object_or_404(found_scope(request.user).only("id", "statut", "nature"), pk=pk)

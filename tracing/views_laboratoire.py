@@ -15,7 +15,7 @@ from fiches.models import DestinataireResultats, DomainError
 from fiches.models_tracing import Prelevement
 from tracing import lookup, submissions
 from tracing.forms import PrelevementForm, ResultatForm
-from tracing.policy import get_found_fiche, lookup_scope, role_required, visible_fields
+from tracing.policy import found_scope, get_found_fiche, role_required, visible_fields
 
 biologiste_required = role_required(Role.BIOLOGISTE)
 
@@ -31,7 +31,7 @@ def recherche(request):
 
 def _page(request, fiche, *, status=200, prelevement_form=None, resultat_form=None):
     personne = selectors_tracing.fiche_fields(
-        lookup_scope(request.user), pk=fiche.pk, fields=visible_fields(request.user)
+        found_scope(request.user), pk=fiche.pk, fields=visible_fields(request.user)
     )
     destinataire = personne.get("destinataire_resultats")
     personne["destinataire_resultats"] = (

@@ -15,7 +15,7 @@ from fiches.models import DomainError
 from fiches.models_tracing import DelivranceMasques
 from tracing import lookup, submissions
 from tracing.forms import MasquesForm
-from tracing.policy import get_found_fiche, lookup_scope, role_required, visible_fields
+from tracing.policy import found_scope, get_found_fiche, role_required, visible_fields
 
 pharmacien_required = role_required(Role.PHARMACIEN)
 
@@ -32,7 +32,7 @@ def recherche(request):
 def _page(request, fiche, *, status=200, form=None):
     context = {
         "personne": selectors_tracing.fiche_fields(
-            lookup_scope(request.user), pk=fiche.pk, fields=visible_fields(request.user)
+            found_scope(request.user), pk=fiche.pk, fields=visible_fields(request.user)
         ),
         "delivrances": DelivranceMasques.objects.filter(fiche_id=fiche.pk).only(
             "id", "date", "nombre"

@@ -226,3 +226,61 @@ def test_negative_result_changes_no_status(client, biologiste, contact93):
     contact93.refresh_from_db()
     assert contact93.nature == Nature.CONTACT
     assert contact93.statut == Statut.A_CONTACTER
+
+
+# --- Who a laboratory and a pharmacy may find (décret 2020-551, the guide) ----------------------
+
+
+def _pz(medecin, statut):
+    from fiches.tests.factories import FicheFactory
+
+    return FicheFactory(declarant=medecin, statut=statut, nom="Zero", prenom="Patient",
+                        date_naissance="1980-01-01")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("role", "statut", "found"),
+    [("biologiste", Statut.EN_ATTENTE, True), ("biologiste", Statut.DIAGNOSTIC_CONFIRME, False),
+     ("biologiste", Statut.APPEL_REALISE, False), ("pharmacien", Statut.EN_ATTENTE, False),
+     ("pharmacien", Statut.DIAGNOSTIC_CONFIRME, False)],
+)  # fmt: skip
+def test_patients_zero_are_found_only_by_a_laboratory_and_only_while_waiting_for_their_test(
+    client, request, medecin, role, statut, found
+):
+    user = request.getfixturevalue(role)
+    pz = _pz(medecin, statut)
+    client.force_login(user)
+    url = {"biologiste": "tracing:laboratoire_recherche",
+           "pharmacien": "tracing:pharmacie_recherche"}[role]  # fmt: skip
+    personne = {"biologiste": "tracing:laboratoire_personne",
+                "pharmacien": "tracing:pharmacie_personne"}[role]  # fmt: skip
+
+    html = _search(client, url, {"nir": format_nir(pz.nir)}).content.decode()
+
+    assert ("Patient ZERO" in html) is found
+    assert client.get(reverse(personne, args=[pz.pk])).status_code == (200 if found else 404)
+
+
+def test_the_laboratory_still_sees_its_own_result_after_it_promoted_the_contact(
+    client, biologiste, pharmacien, contact93
+):
+    client.force_login(pharmacien)
+    _search(client, "tracing:pharmacie_recherche", {"nir": NIR_LUCAS})
+    client.force_login(biologiste)
+    _search(client, "tracing:laboratoire_recherche", {"nir": NIR_LUCAS})
+    client.post(
+        reverse("tracing:laboratoire_prelevement", args=[contact93.pk]),
+        {"date": timezone.localdate().isoformat(), "lieu": "Laboratoire BIO DEMO"},
+    )
+    sample = contact93.prelevements.get()
+    client.post(reverse("tracing:laboratoire_resultat", args=[contact93.pk, sample.pk]),
+                {"resultat": "positif"})  # fmt: skip
+
+    page = client.get(reverse("tracing:laboratoire_personne", args=[contact93.pk]))
+
+    assert page.status_code == 200 and "Positif" in page.content.decode()
+    # A patient zéro now: the pharmacy no longer finds nor opens it.
+    client.force_login(pharmacien)
+    assert client.get(reverse("tracing:pharmacie_personne", args=[contact93.pk])).status_code == 404
+    html = _search(client, "tracing:pharmacie_recherche", {"nir": NIR_LUCAS}).content.decode()
+    assert "Lucas" not in html
