@@ -54,3 +54,17 @@ class NoStoreMiddleware:
         add_never_cache_headers(response)
         patch_cache_control(response, private=True)
         return response
+
+
+class AuditContextMiddleware:
+    """Every audit entry written while serving a request carries the client's address, even
+    when written by a service that was not given the request (`fiches.audit.client_ip`)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from fiches.audit import request_ip
+
+        with request_ip(request.META.get("REMOTE_ADDR")):
+            return self.get_response(request)

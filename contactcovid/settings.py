@@ -49,6 +49,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "contactcovid.middleware.ForwardedForMiddleware",
+    "contactcovid.middleware.AuditContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "contactcovid.middleware.ContentSecurityPolicyMiddleware",

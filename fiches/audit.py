@@ -8,6 +8,9 @@ No code path updates or deletes an entry: the model, its queryset and (on Postgr
 refuse it.
 """
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
@@ -96,11 +99,26 @@ class AuditLog(models.Model):
         raise AuditLogIsAppendOnly(_("Le journal d'audit ne se supprime pas."))
 
 
+# The address of the request being served (set by contactcovid.middleware.AuditContextMiddleware),
+# so that an entry written by a service deep below the view still says where the person was.
+_current_ip: ContextVar[str | None] = ContextVar("audit_current_ip", default=None)
+
+
+@contextmanager
+def request_ip(ip):
+    token = _current_ip.set(ip or None)
+    try:
+        yield
+    finally:
+        _current_ip.reset(token)
+
+
 def client_ip(request):
-    """The client's address (behind proxies, ForwardedForMiddleware has set REMOTE_ADDR)."""
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address (behind proxies, ForwardedForMiddleware has set REMOTE_ADDR); else
+    the address of the request being served; None outside a request (a command, a job)."""
+    if request is not None:
+        return request.META.get("REMOTE_ADDR") or None
+    return _current_ip.get()
 
 
 def audit_log(*, actor, action, obj=None, data=None, request=None):

@@ -297,6 +297,7 @@ def fiche_promote(*, fiche: Fiche, user) -> Fiche:
     )
 
 
+@transaction.atomic
 def formulaire_contact_send(*, fiche: Fiche, user, pdf: bytes) -> None:
     """E-mail the contact form to the patient zéro (teleconsultation, guide § 4 step 2).
 
@@ -313,3 +314,5 @@ def formulaire_contact_send(*, fiche: Fiche, user, pdf: bytes) -> None:
         html=render_to_string("fiches/email/formulaire-contact-body.html", context),
         attachment=("formulaire-de-contact.pdf", pdf, "application/pdf"),
     )
+    # Who sent a patient's data out (to the fiche's own address; the log keeps no identity).
+    audit_log(actor=user, action="fiche.form_sent", obj=fiche)

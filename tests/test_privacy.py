@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from fiches.tests.factories import FicheFactory
-from tracing.tests.fixtures import ars_idf, patient93  # noqa: F401 (fixtures)
+from tracing.tests.fixtures import ars_idf, conseiller93, contact93, patient93  # noqa: F401
 
 
 def _no_store(response):
@@ -28,3 +28,67 @@ def test_signed_in_pages_pdfs_and_csv_are_never_cached(client, medecin, agent_ar
 @pytest.mark.parametrize("url", ["/compte/connexion/", "/healthz", "/page-inconnue/"])
 def test_public_pages_are_not_cached_either(client, db, url):
     assert _no_store(client.get(url))
+
+
+# --- Audit rows are complete (issue 12, 3) -------------------------------------------------------
+
+
+def test_every_audit_row_of_a_doctors_day_has_actor_role_and_ip(client, medecin, mailoutbox):
+    from fiches.audit import AuditLog
+
+    client.force_login(medecin)
+    ip = {"REMOTE_ADDR": "203.0.113.7"}
+    client.post(reverse("tracing:patient_zero_create"),
+                {"nir": "1 85 05 78 006 084 91", "nom": "Shneidez", "prenom": "Kevan",
+                 "email": "kevan@exemple.fr", "information_patient": "on",
+                 "collectivite": "non", "argument_diagnostic": "rt_pcr", "action": "valider"},
+                **ip)  # fmt: skip
+    fiche = medecin.fiches_suivies.get()
+    client.post(reverse("tracing:contact_create", args=[fiche.pk]),
+                {"nom": "Caron", "prenom": "Jean", "code_postal": "75011",
+                 "collectivite": "non"}, **ip)  # fmt: skip
+    client.post(reverse("tracing:formulaire_contact_envoyer", args=[fiche.pk]), **ip)
+    contact = fiche.contacts.get()
+    client.post(reverse("tracing:fiche_cloturer", args=[contact.pk]),
+                {"motif": "autre", "precision": "Erreur de saisie",
+                 "version": contact.version}, **ip)  # fmt: skip
+    client.get("/", **ip)
+    client.get(reverse("tracing:fiche", args=[fiche.pk]), **ip)
+
+    rows = AuditLog.objects.filter(actor=medecin)
+    actions = set(rows.values_list("action", flat=True))
+    assert {"fiche.created", "fiche.status_changed", "fiche.form_sent", "fiches.listed",
+            "fiche.viewed"} <= actions  # fmt: skip
+    assert set(rows.values_list("ip", flat=True)) == {"203.0.113.7"}
+    assert set(rows.values_list("actor_role", flat=True)) == {"Médecin"}
+    listed = [row.data["fiches"] for row in rows.filter(action="fiches.listed")]
+    assert [contact.pk, fiche.pk] in listed  # the doctor's list, newest first
+    assert [contact.pk] in listed  # the fiche page's list of its contacts
+
+
+def test_the_call_queue_and_the_ars_list_are_audited_as_reads(client, request):
+    from fiches.audit import AuditLog
+
+    contact = request.getfixturevalue("contact93")
+    conseiller = request.getfixturevalue("conseiller93")
+    client.force_login(conseiller)
+    client.get(reverse("tracing:plateforme_file"))
+    assert (
+        contact.pk in AuditLog.objects.get(actor=conseiller, action="fiches.listed").data["fiches"]
+    )
+    ars = request.getfixturevalue("ars_idf")
+    client.force_login(ars)
+    client.get(reverse("tracing:ars_collectivites"))
+    assert (
+        contact.origine_id in AuditLog.objects.get(actor=ars, action="fiches.listed").data["fiches"]
+    )
+
+
+def test_an_entry_written_outside_a_request_has_no_ip(medecin):
+    from fiches import services
+
+    fiche = services.fiche_create(user=medecin, data={"nom": "X", "prenom": "Y"}, brouillon=True)
+
+    from fiches.audit import AuditLog
+
+    assert AuditLog.objects.filter(object_id=fiche.pk).values_list("ip", flat=True)[0] is None

@@ -78,6 +78,16 @@ def _page_context(request, fiches):
     return {"form": form, "page": page, "query": query.urlencode(), "par_page": size}
 
 
+def _audit_list(request, action, fiches, form=None):
+    """A list that shows names is a read of each fiche on it: one entry per page shown, with
+    the fiches' numbers and what was searched by (never the values typed)."""
+    data = {"fiches": [fiche.pk for fiche in fiches]}
+    if form is not None and form.is_bound and form.is_valid():
+        data["criteres"] = sorted(name for name, value in form.cleaned_data.items()
+                                  if value and name != "par_page")  # fmt: skip
+    audit_log(actor=request.user, action=action, data=data, request=request)
+
+
 def _nouveautes(request):
     depuis = visits.previous_sign_in(request)
     if depuis is None:
@@ -91,6 +101,7 @@ def fiche_list(request):
     did since the previous sign-in."""
     fiches = fiches_visible_to(request.user)
     context = _page_context(request, fiches)
+    _audit_list(request, "fiches.listed", context["page"].fiches, context["form"])
     context["first_visit"] = not request.GET and not context["page"].fiches
     if (nouveautes := _nouveautes(request)) and not context["first_visit"]:
         context["depuis"] = nouveautes.depuis
@@ -202,6 +213,7 @@ def fiche_detail(request, pk):
     if fiche.is_patient_zero:
         contacts = selectors.contacts_of(fiche, fiches_visible_to(request.user))
         context.update(_page_context(request, contacts))
+        _audit_list(request, "fiches.listed", context["page"].fiches, context["form"])
     return render(request, "tracing/fiche_detail.html", context)
 
 

@@ -32,6 +32,10 @@ def _region_context(user):
 @ars_required
 def collectivites(request):
     cases = selectors_tracing.collectivite_cases(fiches_visible_to(request.user))
+    audit_log(
+        actor=request.user, action="fiches.listed", request=request,
+        data={"fiches": [case.pk for case in cases]},
+    )  # fmt: skip
     context = {
         **_region_context(request.user),
         "cases": cases,

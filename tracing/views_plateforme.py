@@ -57,12 +57,17 @@ def file_appels(request):
     )
     query = request.GET.copy()
     query.pop("page", None)
+    rappels = selectors_tracing.rappels_planifies(visible)
+    audit_log(
+        actor=request.user, action="fiches.listed", request=request,
+        data={"fiches": [f.pk for f in page.fiches], "rappels": [f.pk for f in rappels]},
+    )  # fmt: skip
     context = {
         "form": form,
         "page": page,
         "query": query.urlencode(),
         "departements": departements,
-        "rappels": selectors_tracing.rappels_planifies(visible),
+        "rappels": rappels,
         "recherche": _recherche(request, visible),
         "now": timezone.now(),
     }
