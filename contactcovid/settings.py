@@ -179,8 +179,15 @@ STORAGES = {
 }
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
-vars().update(EMAIL_CONFIG)
+# E-mails carry reset links and patients' forms: with DEBUG off they are never printed on the
+# console (a server log). Without EMAIL_URL, the servers and the worker refuse to start and
+# `check --deploy` says so (contactcovid.checks); the backend left refuses to send, so a mail
+# enqueued anyway waits in the queue, never lands in a log.
+EMAIL_URL = env.str("EMAIL_URL", default="consolemail://" if DEBUG else "")
+if EMAIL_URL:
+    vars().update(env.email_url_config(EMAIL_URL))
+else:
+    EMAIL_BACKEND = "contactcovid.checks.NoEmailUrlBackend"
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Contact COVID <ne-pas-repondre@contact-covid.fr>"
 )

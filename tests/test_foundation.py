@@ -189,6 +189,36 @@ def test_production_refuses_to_serve_without_a_secret_key():
     assert "SECRET_KEY is not set" in wsgi.stderr
 
 
+def test_production_refuses_to_serve_or_work_without_an_email_url():
+    environ = {"DEBUG": "false", "ALLOWED_HOSTS": "contact-covid.example",
+               "SECRET_KEY": "a-long-random-production-like-key-" + "k" * 40}  # fmt: skip
+    deploy = run_manage("check", "--deploy", **environ)
+    worker = run_manage("worker", "--no-reload", **environ)
+    wsgi = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", "import contactcovid.wsgi"],
+        cwd=ROOT,
+        env={"PATH": os.environ["PATH"], **environ},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    for result in (deploy, worker, wsgi):
+        assert result.returncode != 0
+        assert "EMAIL_URL is not set" in result.stderr
+
+
+def test_without_an_email_url_a_mail_is_refused_never_printed(settings, capsys):
+    from django.core.exceptions import ImproperlyConfigured
+    from django.core.mail import send_mail
+
+    settings.EMAIL_BACKEND = "contactcovid.checks.NoEmailUrlBackend"
+
+    with pytest.raises(ImproperlyConfigured):
+        send_mail("Réinitialisation", "https://x/reset/MQ/abc-token/", None, ["a@exemple.fr"])
+    assert "abc-token" not in capsys.readouterr().out
+
+
 def test_tooling_runs_on_a_bare_checkout_without_a_secret_key():
     result = run_manage("makemigrations", "--check", "--dry-run", DEBUG="false")
 
@@ -205,6 +235,7 @@ def test_production_settings_pass_the_deployment_checklist():
         DEBUG="false",
         SECRET_KEY="a-long-random-production-like-key-" + "k" * 40,
         ALLOWED_HOSTS="contact-covid.example",
+        EMAIL_URL="smtp+tls://contact:mot-de-passe@smtp.contact-covid.example:587",
     )
 
     assert result.returncode == 0, result.stdout + result.stderr

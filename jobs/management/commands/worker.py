@@ -5,8 +5,10 @@ Run as many as needed, on any machine that reaches the database: each job is tak
 then stops.
 """
 
+from django.conf import settings
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
+from contactcovid.checks import require_production_settings
 from jobs import periodic
 
 
@@ -14,5 +16,7 @@ class Command(DbWorkerCommand):
     help = "Exécute les tâches de fond (e-mails, tâches périodiques) ; autant de workers que voulu."
 
     def handle(self, *args, **options):
+        if not settings.DEBUG:
+            require_production_settings()  # never send a reset link or a form to a log
         periodic.ensure_tick()
         return super().handle(*args, **options)
