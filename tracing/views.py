@@ -19,7 +19,7 @@ from fiches.forms import ContactForm, PatientZeroForm, RechercheForm, read_only_
 from fiches.models import DomainError
 from fiches.pdf import formulaire_contact_pdf
 from fiches.statuses import Statut
-from tracing import referentiel, submissions
+from tracing import recherche, referentiel, submissions
 from tracing.forms import ClotureMedecinForm
 from tracing.policy import fiches_visible_to, get_fiche_for_user, role_required
 
@@ -53,8 +53,11 @@ def aide(request):
     return render(request, "tracing/aide.html")
 
 
-def _page_context(request, fiches):
-    form = RechercheForm(request.GET or None)
+SEARCH_IDENTITY = ("nir", "nom", "prenom")  # kept in the session, never in a URL
+
+
+def _page_context(request, fiches, data):
+    form = RechercheForm(data or None)
     recherche = selectors.Recherche()
     size = selectors.DEFAULT_PAGE_SIZE
     if form.is_bound and form.is_valid():
@@ -99,8 +102,11 @@ def _nouveautes(request):
 def fiche_list(request):
     """VOTRE LISTE CONTACT-COVID: every fiche the doctor sees, newest first, with what others
     did since the previous sign-in."""
+    data, prg = recherche.search_data(request, SEARCH_IDENTITY)
+    if prg is not None:
+        return prg
     fiches = fiches_visible_to(request.user)
-    context = _page_context(request, fiches)
+    context = _page_context(request, fiches, data)
     _audit_list(request, "fiches.listed", context["page"].fiches, context["form"])
     context["first_visit"] = not request.GET and not context["page"].fiches
     if (nouveautes := _nouveautes(request)) and not context["first_visit"]:
@@ -202,6 +208,9 @@ def contact_create(request, pk):
 def fiche_detail(request, pk):
     """FICHE PATIENT ZÉRO (with its PERSONNES CONTACTS), or a contact's fiche."""
     fiche = get_fiche_for_user(request.user, pk)
+    data, prg = recherche.search_data(request, SEARCH_IDENTITY)
+    if prg is not None:
+        return prg
     audit_log(actor=request.user, action="fiche.viewed", obj=fiche, request=request)
     context = {
         "fiche": fiche,
@@ -212,7 +221,7 @@ def fiche_detail(request, pk):
     }
     if fiche.is_patient_zero:
         contacts = selectors.contacts_of(fiche, fiches_visible_to(request.user))
-        context.update(_page_context(request, contacts))
+        context.update(_page_context(request, contacts, data))
         _audit_list(request, "fiches.listed", context["page"].fiches, context["form"])
     return render(request, "tracing/fiche_detail.html", context)
 

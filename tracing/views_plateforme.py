@@ -17,7 +17,7 @@ from fiches.forms import ContactForm, PatientZeroForm
 from fiches.identity import departement_from_code_postal
 from fiches.models import DomainError, OuiNon
 from fiches.services import StaleVersion
-from tracing import referentiel, submissions
+from tracing import recherche, referentiel, submissions
 from tracing.forms import (
     AppelForm,
     ApresAppelForm,
@@ -37,10 +37,16 @@ APRES_APPEL = "tracing.apres_appel"  # the agent's choice after a call, kept in 
 RAPPEL_PREFIX = "deplacer"  # the recall form's fields, apart from the call form's rappel_le
 
 
+SEARCH_IDENTITY = ("nir", "nom", "prenom", "telephone")  # kept in the session, never in a URL
+
+
 @conseiller_required
 def file_appels(request):
     """The people to call, in the order they should be called; « Fiche suivante »; the planned
     recalls; a search for an inbound call-back."""
+    data, prg = recherche.search_data(request, SEARCH_IDENTITY)
+    if prg is not None:
+        return prg
     departements = departements_of(request.user)
     visible = fiches_visible_to(request.user)
     form = FileFiltreForm(request.GET or None, departements=departements)
@@ -68,17 +74,18 @@ def file_appels(request):
         "query": query.urlencode(),
         "departements": departements,
         "rappels": rappels,
-        "recherche": _recherche(request, visible),
+        "recherche": _recherche(request, visible, data),
         "now": timezone.now(),
     }
     return render(request, "tracing/plateforme/file.html", context)
 
 
-def _recherche(request, visible):
+def _recherche(request, visible, data):
     """The search form, and its results when it was sent (one audit row per search: what was
     searched by, how many were found, which)."""
-    names = ("nir", "nom", "prenom", "telephone")
-    form = RecherchePlateformeForm(request.GET if any(n in request.GET for n in names) else None)
+    names = SEARCH_IDENTITY
+    sent = recherche.PARAM in data
+    form = RecherchePlateformeForm(data if sent else None)
     resultats = None
     if form.is_bound and form.is_valid():
         data = form.cleaned_data

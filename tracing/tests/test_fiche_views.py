@@ -66,8 +66,11 @@ def test_doctor_home_is_their_list_with_search(client, medecin, autre_medecin):
     FicheFactory(declarant=autre_medecin, prenom="Céline", nom="Secret")
     client.force_login(medecin)
 
-    response = client.get("/", {"prenom": "celi"})
+    response = client.post("/", {"prenom": "celi", "par_page": 25}, follow=True)
 
+    # Post/redirect/get: the criteria stay in the session, the URL carries a token only.
+    [(url, _status)] = response.redirect_chain
+    assert "celi" not in url and "par_page=25" in url and "r=" in url
     content = response.content.decode()
     assert "VOTRE LISTE CONTACT-COVID" in content
     assert "1 fiche(s) trouvée(s)" in content

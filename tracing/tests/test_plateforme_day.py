@@ -305,8 +305,12 @@ def test_search_finds_the_person_by_nir_name_start_or_phone_in_any_format(
 ):
     client.force_login(conseiller93)
 
-    html = client.get(FILE, criteres).content.decode()
+    response = client.post(FILE, criteres, follow=True)
 
+    html = response.content.decode()
+    assert all(
+        str(value) not in url for url, _ in response.redirect_chain for value in criteres.values()
+    )
     resultats = html.split('data-testid="resultats"')[1].split("</section>")[0]
     assert "Lucas PETIT" in resultats
     entry = AuditLog.objects.filter(action="fiche.searched").get()
@@ -317,7 +321,7 @@ def test_search_finds_the_person_by_nir_name_start_or_phone_in_any_format(
 def test_search_stays_within_the_platforms_departements(client, conseiller93, contact75):
     client.force_login(conseiller93)
 
-    html = client.get(FILE, {"telephone": contact75.telephone}).content.decode()
+    html = client.post(FILE, {"telephone": contact75.telephone}, follow=True).content.decode()
 
     assert "Aucune personne trouvée dans vos départements." in html
 
@@ -334,7 +338,7 @@ def test_search_refuses_what_would_scan_the_table_in_french(
 ):
     client.force_login(conseiller93)
 
-    html = client.get(FILE, criteres).content.decode()
+    html = client.post(FILE, criteres, follow=True).content.decode()
 
     assert message in html
     assert not AuditLog.objects.filter(action="fiche.searched").exists()
