@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import services
 from accounts.models import Caisse, CourrierPostal, LieuExercice, Professionnel, SecurityEvent, User
+from fiches.audit import audit_log
 
 
 class NoDeleteMixin:
@@ -139,6 +140,9 @@ class CourrierPostalAdmin(NoDeleteMixin, admin.ModelAdmin):
         if not self.has_view_permission(request):
             return HttpResponse(status=403)
         courrier = get_object_or_404(CourrierPostal, pk=pk)
+        # The letter holds a temporary password: who downloaded it is kept (issue 12).
+        audit_log(actor=request.user, action="admin.letter_downloaded", obj=courrier,
+                  request=request)  # fmt: skip
         response = HttpResponse(bytes(courrier.pdf), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="courrier-{courrier.pk}.pdf"'
         return response

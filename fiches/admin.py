@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from contactcovid.admin_audit import AuditedReadsAdmin
 from fiches.audit import AuditLog
 from fiches.models import Beneficiaire, Fiche, StatusChange
 from fiches.models_tracing import Appel, DelivranceMasques, Prelevement
@@ -38,7 +39,7 @@ class StatusChangeInline(admin.TabularInline):
 
 
 @admin.register(Fiche)
-class FicheAdmin(NoDeleteAdmin):
+class FicheAdmin(AuditedReadsAdmin, NoDeleteAdmin):
     list_display = ["__str__", "nature", "statut", "brouillon", "declarant", "created_at"]
     list_filter = ["nature", "statut", "brouillon"]
     search_fields = ["=nir"]
@@ -75,7 +76,7 @@ class FicheAdmin(NoDeleteAdmin):
 
 
 @admin.register(Beneficiaire)
-class BeneficiaireAdmin(NoDeleteAdmin):
+class BeneficiaireAdmin(AuditedReadsAdmin, NoDeleteAdmin):
     list_display = ["nir", "nom", "prenom", "date_naissance", "regime", "caisse"]
     search_fields = ["=nir", "nom"]
 
@@ -112,7 +113,7 @@ class AuditLogAdmin(NoDeleteAdmin):
         return False
 
 
-class _ReadOnlyHistoryAdmin(NoDeleteAdmin):
+class _ReadOnlyHistoryAdmin(AuditedReadsAdmin, NoDeleteAdmin):
     """Calls, samples and mask deliveries are events written by the services: read-only."""
 
     list_select_related = ["fiche", "by"]

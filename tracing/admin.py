@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from contactcovid.admin_audit import AuditedReadsAdmin
 from fiches.admin import NoDeleteAdmin
 from tracing.models import Affectation, Cluster, ThrottleWindow
 
@@ -15,7 +16,7 @@ class AffectationAdmin(NoDeleteAdmin):
 
 
 @admin.register(Cluster)
-class ClusterAdmin(NoDeleteAdmin):
+class ClusterAdmin(AuditedReadsAdmin, NoDeleteAdmin):
     list_display = ["nom", "collectivite", "region", "departement", "statut", "created_at"]
     list_filter = ["statut", "collectivite", "region"]
     raw_id_fields = ["fiches", "created_by"]

@@ -253,6 +253,9 @@ def test_postal_mode_puts_an_a4_letter_in_the_outbox_and_the_password_works_once
         in admin_client.get(reverse("admin:accounts_courrierpostal_changelist")).content.decode()
     )
     assert admin_client.get(pdf_link)["Content-Type"] == "application/pdf"
+    from fiches.audit import AuditLog
+
+    assert AuditLog.objects.for_object(courrier).filter(action="admin.letter_downloaded").exists()
 
 
 def test_only_the_letter_holder_chooses_the_postal_accounts_email(

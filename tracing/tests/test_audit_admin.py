@@ -95,3 +95,65 @@ def test_admin_reads_a_fiche_but_cannot_change_it_outside_the_services(
     assert "Avant" in page.content.decode()
     fiche.refresh_from_db()
     assert fiche.nom == "Avant"
+
+
+# --- Admins' reads are audited (issue 12) -------------------------------------------------------
+
+
+def test_an_admin_opening_a_fiche_is_in_who_viewed_this_fiche(client, administrateur, medecin):
+    fiche = FicheFactory(declarant=medecin)
+    client.force_login(administrateur)
+
+    response = client.get(reverse("admin:fiches_fiche_change", args=[fiche.pk]))
+
+    assert response.status_code == 200
+    entry = AuditLog.objects.for_object(fiche).get(action="admin.viewed")
+    assert entry.actor == administrateur and entry.ip == "127.0.0.1"
+
+
+def test_an_admin_list_or_nir_search_is_audited_with_its_query_and_count(
+    client, administrateur, medecin
+):
+    fiche = FicheFactory(declarant=medecin)
+    FicheFactory.create_batch(2, declarant=medecin)
+    client.force_login(administrateur)
+
+    client.get(reverse("admin:fiches_fiche_changelist"))
+    client.get(reverse("admin:fiches_fiche_changelist"), {"q": fiche.nir})
+
+    listed, searched = AuditLog.objects.filter(action="admin.listed").order_by("id")
+    assert listed.data["modele"] == "fiches.fiche" and listed.data["nombre"] == 3
+    assert searched.data["recherche"] == fiche.nir
+    assert searched.data["objets"] == [fiche.pk] and searched.data["nombre"] == 1
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    ["admin:fiches_beneficiaire_changelist", "admin:fiches_appel_changelist",
+     "admin:fiches_prelevement_changelist", "admin:fiches_delivrancemasques_changelist",
+     "admin:tracing_cluster_changelist"],
+)  # fmt: skip
+def test_every_admin_list_of_health_data_is_audited(client, administrateur, url_name):
+    client.force_login(administrateur)
+
+    assert client.get(reverse(url_name)).status_code == 200
+
+    assert AuditLog.objects.filter(action="admin.listed", actor=administrateur).count() == 1
+
+
+def test_an_admin_list_costs_one_insert_more_not_a_query_per_row(
+    client, administrateur, medecin, django_assert_max_num_queries
+):
+    FicheFactory.create_batch(5, declarant=medecin)
+    client.force_login(administrateur)
+    url = reverse("admin:fiches_fiche_changelist")
+    client.get(url)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    FicheFactory.create_batch(30, declarant=medecin)
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(url)
