@@ -56,7 +56,12 @@ serve: export DEBUG = false
 serve: install
 	$(PY) manage.py check --deploy --fail-level WARNING
 	$(PY) manage.py collectstatic --noinput --verbosity 0
-	$(PY) manage.py migrate --noinput
+	@# Two database roles (README « Serving for real »): migrations as the owner, then the app's
+	@# role gets its grants; with one role (OWNER_DATABASE_URL unset), migrate as it.
+	@if [ -n "$${OWNER_DATABASE_URL:-}" ]; then \
+		DATABASE_URL="$$OWNER_DATABASE_URL" $(PY) manage.py migrate --noinput && \
+		DATABASE_URL="$$OWNER_DATABASE_URL" $(PY) manage.py grant_app_role "$${APP_DB_ROLE:?set APP_DB_ROLE, the role of DATABASE_URL}"; \
+	else $(PY) manage.py migrate --noinput; fi
 	$(VENV)/bin/gunicorn contactcovid.wsgi --bind 127.0.0.1:$(PORT) --workers $${WEB_CONCURRENCY:-3} --access-logfile -
 
 lint: install-dev

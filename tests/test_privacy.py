@@ -92,3 +92,52 @@ def test_an_entry_written_outside_a_request_has_no_ip(medecin):
     from fiches.audit import AuditLog
 
     assert AuditLog.objects.filter(object_id=fiche.pk).values_list("ip", flat=True)[0] is None
+
+
+# --- The application's database role cannot rewrite the audit (issue 12, 4) ----------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_app_role_cannot_rewrite_the_audit_log_or_the_security_events(medecin):
+    from django.core.management import call_command
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("database roles and privileges are PostgreSQL's (production's database)")
+    import psycopg
+
+    from fiches.audit import audit_log
+
+    role = "contactcovid_app_test"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
+        if not cursor.fetchone():
+            cursor.execute(f"CREATE ROLE {role} LOGIN")
+    call_command("grant_app_role", role, stdout=None)
+    audit_log(actor=medecin, action="test.entry")
+    settings = connection.settings_dict
+    app = psycopg.connect(host=settings["HOST"] or "127.0.0.1", port=settings["PORT"] or 5432,
+                          dbname=settings["NAME"], user=role, autocommit=True)  # fmt: skip
+    refused = [
+        "UPDATE fiches_auditlog SET action = 'falsified'",
+        "DELETE FROM fiches_auditlog",
+        "TRUNCATE fiches_auditlog",
+        "ALTER TABLE fiches_auditlog DISABLE TRIGGER fiches_auditlog_append_only",
+        "ALTER TABLE fiches_auditlog DISABLE TRIGGER ALL",
+        "DROP TABLE fiches_auditlog",
+        "UPDATE accounts_securityevent SET ip = NULL",
+        "DELETE FROM accounts_securityevent",
+        "TRUNCATE accounts_securityevent",
+        "TRUNCATE fiches_fiche CASCADE",
+    ]
+    try:
+        for statement in refused:
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                app.execute(statement)
+        # What the application needs still works.
+        assert app.execute("SELECT count(*) FROM fiches_auditlog").fetchone()[0] >= 1
+        app.execute("INSERT INTO fiches_auditlog (created_at, actor_role, action, data) "
+                    "VALUES (now(), '', 'test.app', '{}')")  # fmt: skip
+        app.execute("UPDATE django_session SET expire_date = expire_date")
+    finally:
+        app.close()
