@@ -109,16 +109,43 @@ def _user_from_link(uidb64, token, generator):
     return user if generator.check_token(user, token) else None
 
 
+LINK_TOKEN = "accounts.lien"  # noqa: S105 (a session key, not a secret)
+SWAPPED = "lien"  # what stands in a link's URL for its token once it is in the session
+
+
+def _link_user(request, url_name, uidb64, token, generator):
+    """(user, None) for a valid link, or (None, a response). On GET, a valid token is moved into
+    the session and the browser redirected to the same URL with `SWAPPED` in its place: the
+    token leaves the address bar, the history, the Referer and the access logs of the pages that
+    follow (Django's own reset view does the same)."""
+    if token == SWAPPED:
+        token = request.session.get(f"{LINK_TOKEN}:{url_name}:{uidb64}", "")
+    elif request.method == "GET":
+        if _user_from_link(uidb64, token, generator) is None:
+            return None, render(request, "accounts/link_invalid.html", status=400)
+        request.session[f"{LINK_TOKEN}:{url_name}:{uidb64}"] = token
+        return None, redirect(f"accounts:{url_name}", uidb64=uidb64, token=SWAPPED)
+    user = _user_from_link(uidb64, token, generator)
+    if user is None:
+        return None, render(request, "accounts/link_invalid.html", status=400)
+    return user, None
+
+
+def _forget_link(request, url_name, uidb64):
+    request.session.pop(f"{LINK_TOKEN}:{url_name}:{uidb64}", None)
+
+
 @require_http_methods(["GET", "POST"])
 def password_reset_confirm(request, uidb64, token):
-    user = _user_from_link(uidb64, token, password_reset_token)
-    if user is None:
-        return render(request, "accounts/link_invalid.html", status=400)
+    user, answer = _link_user(request, "reset_confirm", uidb64, token, password_reset_token)
+    if answer is not None:
+        return answer
     form = forms.SetPasswordForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.password_reset_complete(
             user=user, password=form.cleaned_data["password"], ip=_ip(request)
         )
+        _forget_link(request, "reset_confirm", uidb64)
         messages.success(
             request,
             _(
@@ -136,10 +163,11 @@ def password_reset_confirm(request, uidb64, token):
 @require_http_methods(["GET", "POST"])
 def email_validate(request, uidb64, token):
     """GET shows a button, POST validates: mail scanners that open links validate nothing."""
-    user = _user_from_link(uidb64, token, email_validation_token)
-    if user is None:
-        return render(request, "accounts/link_invalid.html", status=400)
+    user, answer = _link_user(request, "valider_email", uidb64, token, email_validation_token)
+    if answer is not None:
+        return answer
     if request.method == "POST":
+        _forget_link(request, "valider_email", uidb64)
         try:
             services.email_validate(user=user, ip=_ip(request))
         except services.AccountError as error:

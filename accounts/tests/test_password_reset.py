@@ -94,11 +94,32 @@ def test_link_expires_after_the_reset_timeout(client, docteur, mailoutbox, setti
 
     with mock.patch("django.contrib.auth.tokens.PasswordResetTokenGenerator._now") as now:
         now.return_value = soon
-        assert client.get(link).status_code == 200
+        assert client.get(link, follow=True).status_code == 200
         now.return_value = later
         response = client.get(link)
+        swapped = client.get(link.rsplit("/", 2)[0] + "/lien/")
 
     assert response.status_code == 400
+    assert swapped.status_code == 400  # the token kept in the session expires the same
+
+
+def test_the_token_leaves_the_url_at_once_and_the_form_works_from_the_new_url(
+    client, docteur, mailoutbox
+):
+    ask_reset(client, "931234561")
+    link = link_in(mailoutbox[0])
+    token = link.rstrip("/").rsplit("/", 1)[1]
+
+    response = client.get(link, follow=True)
+
+    [(url, _status)] = response.redirect_chain
+    assert token not in url and url.endswith("/lien/")
+    done = client.post(url, {"new_password1": "Nouveau-Mot2passe!",
+                             "new_password2": "Nouveau-Mot2passe!"})  # fmt: skip
+    assert done.status_code == 302, done.content.decode()[:3000]
+    docteur.refresh_from_db()
+    assert docteur.check_password("Nouveau-Mot2passe!")
+    assert client.get(url).status_code == 400  # used: the session no longer holds it
 
 
 def test_reset_timeout_defaults_to_one_hour(settings):
