@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -124,7 +124,8 @@ class CourrierPostalAdmin(NoDeleteMixin, admin.ModelAdmin):
     def marquer_poste(self, request, queryset):
         from django.utils import timezone
 
-        queryset.filter(envoye_le__isnull=True).update(envoye_le=timezone.now())
+        # Printed and posted: the PDF (a temporary password in clear) is no longer kept.
+        queryset.filter(envoye_le__isnull=True).update(envoye_le=timezone.now(), pdf=b"")
 
     def get_urls(self):
         return [
@@ -140,6 +141,10 @@ class CourrierPostalAdmin(NoDeleteMixin, admin.ModelAdmin):
         if not self.has_view_permission(request):
             return HttpResponse(status=403)
         courrier = get_object_or_404(CourrierPostal, pk=pk)
+        if not courrier.pdf:
+            messages.info(request, _("Ce courrier a été posté, utilisé ou annulé : son PDF "
+                                     "n'est plus conservé."))  # fmt: skip
+            return redirect("admin:accounts_courrierpostal_changelist")
         # The letter holds a temporary password: who downloaded it is kept (issue 12).
         audit_log(actor=request.user, action="admin.letter_downloaded", obj=courrier,
                   request=request)  # fmt: skip

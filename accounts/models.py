@@ -263,9 +263,13 @@ class CourrierPostal(models.Model):
     lieu = models.ForeignKey(
         LieuExercice, on_delete=models.PROTECT, related_name="+", verbose_name=_("adressé au lieu")
     )
-    pdf = models.BinaryField(_("courrier PDF"))
+    # The letter holds a temporary password in clear: kept only until it is posted, used or
+    # cancelled (then emptied, issue 12).
+    pdf = models.BinaryField(_("courrier PDF"), blank=True)
     created_at = models.DateTimeField(_("créé le"), default=timezone.now)
     envoye_le = models.DateTimeField(_("posté le"), null=True, blank=True)
+    utilise_le = models.DateTimeField(_("utilisé le"), null=True, blank=True)
+    annule_le = models.DateTimeField(_("annulé le"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("courrier postal")
@@ -274,3 +278,23 @@ class CourrierPostal(models.Model):
 
     def __str__(self):
         return f"Courrier pour {self.lieu.professionnel} ({self.created_at:%d/%m/%Y})"
+
+
+class CreationAttempt(models.Model):
+    """One try at « Créer mon compte » (a number typed), to limit them per address and per number:
+    the answer says whether a number is known, so it must not be asked 40 times a second."""
+
+    ip = models.GenericIPAddressField(_("adresse IP"), null=True, blank=True)
+    numero = models.CharField(_("numéro"), max_length=9)
+    at = models.DateTimeField(_("le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("tentative de création de compte")
+        verbose_name_plural = _("tentatives de création de compte")
+        indexes = [
+            models.Index(fields=["ip", "at"], name="creation_ip_at"),
+            models.Index(fields=["numero", "at"], name="creation_numero_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.numero} ({self.at:%d/%m/%Y %H:%M})"

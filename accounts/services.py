@@ -18,7 +18,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 
 from accounts import emails, selectors
-from accounts.models import CourrierPostal, Professionnel, SecurityEvent, User
+from accounts.models import CourrierPostal, CreationAttempt, Professionnel, SecurityEvent, User
 from accounts.roles import Role
 from accounts.tokens import email_validation_token, password_reset_token
 
@@ -261,6 +261,7 @@ def password_choose_after_letter(*, user, password, email, site_url, ip=None):
         locked = User.objects.select_for_update().get(pk=user.pk)
         locked.email_en_attente = email
         locked.save(update_fields=["email_en_attente"])
+        _letters_done(locked, utilise_le=timezone.now())
         user.email_en_attente = email
         user = password_change(user=user, password=password, ip=ip)
         _send_validation(user=user, site_url=site_url)
@@ -288,6 +289,7 @@ def email_change_request(*, user, email, site_url, ip=None):
         locked = User.objects.select_for_update().get(pk=user.pk)
         locked.email_en_attente = email
         locked.save(update_fields=["email_en_attente"])
+        _letters_done(locked, utilise_le=timezone.now())
         record_event(user=locked, action=Action.EMAIL_CHANGE_REQUESTED, ip=ip)
         _send_validation(user=locked, site_url=site_url)
         if locked.email:
@@ -424,16 +426,37 @@ def account_create_with_key(*, professionnel, email, password, site_url, ip=None
     if professionnel.is_etablissement:
         raise AccountError(_("La clé de sécurité n'est pas disponible pour les établissements."))
     with transaction.atomic():
-        Professionnel.objects.select_for_update().get(pk=professionnel.pk)
-        user = _new_account(professionnel=professionnel, email=email)
+        locked = Professionnel.objects.select_for_update().get(pk=professionnel.pk)
+        pending = pending_letter_account(locked)
+        if pending is not None:
+            # The letter is on its way but unused: the security key wins, the letter's
+            # temporary password stops working and its PDF is emptied.
+            if selectors.email_is_taken(email, exclude=pending):
+                raise AccountError(EMAIL_TAKEN_MESSAGE)
+            _letters_done(pending, annule_le=timezone.now())
+            user = pending
+            user.email = email
+            user.doit_changer_mot_de_passe = False
+            detail = "clé de sécurité (le courrier demandé est annulé)"
+        else:
+            user = _new_account(professionnel=locked, email=email)
+            detail = "clé de sécurité"
         user.is_active = False
         user.email_en_attente = email
         user.set_password(password)
         user.save()
-        _add_role(user, professionnel)
-        record_event(user=user, action=Action.CREATED, ip=ip, detail="clé de sécurité")
+        _add_role(user, locked)
+        record_event(user=user, action=Action.CREATED, ip=ip, detail=detail)
         _send_validation(user=user, site_url=site_url)
     return user
+
+
+def _letters_done(user, **when):
+    """The account's pending letters are used (or cancelled): their PDF, which holds the
+    temporary password in clear, is emptied."""
+    CourrierPostal.objects.filter(
+        user=user, utilise_le__isnull=True, annule_le__isnull=True
+    ).update(pdf=b"", **when)
 
 
 def temporary_password():
@@ -464,6 +487,8 @@ def account_create_postal(*, lieu, email, ip=None):
     password = temporary_password()
     with transaction.atomic():
         Professionnel.objects.select_for_update().get(pk=professionnel.pk)
+        if pending_letter_account(professionnel) is not None:
+            raise AccountError(LETTER_PENDING_MESSAGE)
         user = _new_account(professionnel=professionnel, email=email)
         user.email = ""
         user.email_en_attente = email
@@ -480,6 +505,45 @@ def account_create_postal(*, lieu, email, ip=None):
     return courrier
 
 
+CREATION_WINDOW = timedelta(hours=1)
+CREATION_REFUSED_MESSAGE = _(
+    "Trop de tentatives de création de compte depuis votre connexion ou pour ce numéro. "
+    "Réessayez dans une heure, ou appelez l'assistance (3608, choix 2)."
+)
+
+
+def creation_attempt(*, numero, ip, now=None) -> None:
+    """Count one « Créer mon compte » try; refuse it past ACCOUNT_CREATION_PER_IP tries from one
+    address, or ACCOUNT_CREATION_PER_NUMBER tries for one number, in the last hour (the answer
+    tells whether a number is known: no enumeration). A refused try is not counted."""
+    now = now or timezone.now()
+    since = now - CREATION_WINDOW
+    recent = CreationAttempt.objects.filter(at__gt=since)
+    too_many = (ip and recent.filter(ip=ip).count() >= settings.ACCOUNT_CREATION_PER_IP) or (
+        recent.filter(numero=numero).count() >= settings.ACCOUNT_CREATION_PER_NUMBER
+    )
+    if too_many:
+        raise AccountError(CREATION_REFUSED_MESSAGE)
+    CreationAttempt.objects.create(ip=ip or None, numero=numero, at=now)
+
+
+def pending_letter_account(professionnel):
+    """The account a postal letter is on its way for, not used yet (its temporary password never
+    chosen), or None. Such an account does not block creating one with the security key: the
+    first completed wins (README « Accounts »)."""
+    user = getattr(professionnel, "compte", None)
+    if user is None or not user.doit_changer_mot_de_passe or user.last_login is not None:
+        return None
+    if not user.courriers.filter(utilise_le__isnull=True, annule_le__isnull=True).exists():
+        return None
+    return user
+
+
+def creation_open(professionnel) -> bool:
+    """No account yet, or only one waiting for its postal letter."""
+    return not hasattr(professionnel, "compte") or pending_letter_account(professionnel) is not None
+
+
 def lieu_for_creation(*, numero):
     lieu = selectors.lieu_for_numero(numero)
     if lieu is None:
@@ -489,6 +553,14 @@ def lieu_for_creation(*, numero):
                 "Maladie ou votre N° FINESS."
             )
         )
-    if hasattr(lieu.professionnel, "compte"):
+    if not creation_open(lieu.professionnel):
         raise AccountError(ACCOUNT_EXISTS_MESSAGE)
+    if lieu.professionnel.is_etablissement and hasattr(lieu.professionnel, "compte"):
+        raise AccountError(LETTER_PENDING_MESSAGE)
     return lieu
+
+
+LETTER_PENDING_MESSAGE = _(
+    "Un courrier avec un mot de passe provisoire a déjà été demandé pour ce numéro : il arrive "
+    "par la poste à l'adresse du lieu d'exercice."
+)

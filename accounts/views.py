@@ -339,7 +339,7 @@ def _creation_lieu(request):
     if pk is None:
         return None
     lieu = selectors.lieu_by_pk(pk)
-    if lieu is None or hasattr(lieu.professionnel, "compte"):
+    if lieu is None or not services.creation_open(lieu.professionnel):
         return None
     return lieu
 
@@ -347,18 +347,23 @@ def _creation_lieu(request):
 @require_http_methods(["GET", "POST"])
 def create_start(request):
     form = forms.NumeroForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
+        numero = form.cleaned_data["numero"]
         try:
-            lieu = services.lieu_for_creation(numero=form.cleaned_data["numero"])
+            services.creation_attempt(numero=numero, ip=_ip(request))
+            lieu = services.lieu_for_creation(numero=numero)
         except services.AccountError as error:
             form.add_error("numero", str(error))
+            if str(error) == str(services.CREATION_REFUSED_MESSAGE):
+                status = 429
         else:
             request.session[CREATION_LIEU] = lieu.pk
             request.session.pop(CREATION_KEY_OK, None)
             if lieu.professionnel.is_etablissement:
                 return redirect("accounts:create_postal")
             return redirect("accounts:create_key")
-    return render(request, "accounts/create_start.html", {"form": form})
+    return render(request, "accounts/create_start.html", {"form": form}, status=status)
 
 
 @require_http_methods(["GET", "POST"])

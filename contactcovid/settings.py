@@ -140,6 +140,10 @@ AUTH_PASSWORD_VALIDATORS = [
 # ACCOUNT_LOCKOUT_MINUTES (a row in the database, shared by every app server).
 ACCOUNT_LOCKOUT_ATTEMPTS = env.int("ACCOUNT_LOCKOUT_ATTEMPTS", default=3)
 ACCOUNT_LOCKOUT_MINUTES = env.int("ACCOUNT_LOCKOUT_MINUTES", default=20)
+# « Créer mon compte »: tries per hour, from one address and for one number (the answer tells
+# whether a number is known).
+ACCOUNT_CREATION_PER_IP = env.int("ACCOUNT_CREATION_PER_IP", default=20)
+ACCOUNT_CREATION_PER_NUMBER = env.int("ACCOUNT_CREATION_PER_NUMBER", default=5)
 # Reset and e-mail validation links: valid once, for this many seconds.
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60)
 

@@ -1,6 +1,7 @@
 import re
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from accounts.forms import SecurityKeyForm
@@ -226,6 +227,11 @@ def test_postal_mode_puts_an_a4_letter_in_the_outbox_and_the_password_works_once
     user = courrier.user
     assert user.has_role(Role.PHARMACIEN)
     assert user.doit_changer_mot_de_passe
+    pdf_link = reverse("admin:accounts_courrierpostal_pdf", args=[courrier.pk])
+    assert admin_client.get(pdf_link)["Content-Type"] == "application/pdf"  # to print it
+    from fiches.audit import AuditLog
+
+    assert AuditLog.objects.for_object(courrier).filter(action="admin.letter_downloaded").exists()
 
     first = client.post(reverse("accounts:login"), {"username": "930099999", "password": temporary})
     assert first.status_code == 302
@@ -250,15 +256,14 @@ def test_postal_mode_puts_an_a4_letter_in_the_outbox_and_the_password_works_once
         == 302
     )
 
-    pdf_link = reverse("admin:accounts_courrierpostal_pdf", args=[courrier.pk])
     assert (
         pdf_link
         in admin_client.get(reverse("admin:accounts_courrierpostal_changelist")).content.decode()
     )
-    assert admin_client.get(pdf_link)["Content-Type"] == "application/pdf"
-    from fiches.audit import AuditLog
-
-    assert AuditLog.objects.for_object(courrier).filter(action="admin.letter_downloaded").exists()
+    # Used: the letter's PDF (a temporary password in clear) is no longer kept.
+    courrier.refresh_from_db()
+    assert courrier.utilise_le is not None and bytes(courrier.pdf) == b""
+    assert admin_client.get(pdf_link).status_code == 302
 
 
 def test_only_the_letter_holder_chooses_the_postal_accounts_email(
@@ -379,3 +384,66 @@ def test_a_malformed_iban_end_gets_a_french_message_not_an_error_page(client, no
 
     assert response.status_code == 200
     assert "Saisissez les 4 derniers caractères de votre IBAN" in response.content.decode()
+
+
+# --- Enumeration and forced postal mode (issue 12, 8) --------------------------------------------
+
+
+def test_creation_tries_are_limited_per_number(client, nouveau, settings):
+    settings.ACCOUNT_CREATION_PER_NUMBER = 3
+    for _ in range(3):
+        assert client.post(START, {"numero": "931111116"}).status_code == 302
+
+    refused = client.post(START, {"numero": "931111116"})
+
+    assert refused.status_code == 429
+    assert "Trop de tentatives de création de compte" in refused.content.decode()
+
+
+def test_creation_tries_are_limited_per_address_whatever_the_numbers(client, db, settings):
+    settings.ACCOUNT_CREATION_PER_IP = 5
+    answers = [
+        client.post(START, {"numero": f"93{n:07d}"}, REMOTE_ADDR="198.51.100.4").status_code
+        for n in range(6)
+    ]
+    other_address = client.post(START, {"numero": "930000077"}, REMOTE_ADDR="198.51.100.5")
+
+    assert answers[:5] == [200] * 5 and answers[5] == 429  # unknown numbers: the form again
+    assert other_address.status_code == 200
+
+
+def _postal_for_the_doctor(client):
+    client.post(START, {"numero": "931111116"})
+    email = "intrus@exemple.fr"
+    return client.post(POSTAL, {"email": email, "email_confirmation": email, "conditions": "on"})
+
+
+def test_a_letter_asked_by_anyone_does_not_stop_the_doctor_creating_the_account_by_key(
+    client, nouveau, mailoutbox
+):
+    assert _postal_for_the_doctor(Client()).status_code == 302
+    courrier = CourrierPostal.objects.get()
+    temporary = _password_in_letter(bytes(courrier.pdf))
+
+    assert through_the_key(client).url == CREDENTIALS
+    assert client.post(CREDENTIALS, credentials()).status_code == 302
+
+    courrier.refresh_from_db()
+    assert courrier.annule_le is not None and bytes(courrier.pdf) == b""
+    user = User.objects.get(professionnel=nouveau)
+    assert user.email_en_attente == "paul.nouveau@exemple.fr"
+    assert not user.check_password(temporary)  # the letter no longer opens the account
+    assert User.objects.filter(professionnel=nouveau).count() == 1
+
+
+def test_once_the_letter_is_used_the_key_can_no_longer_create_the_account(client, nouveau):
+    _postal_for_the_doctor(Client())
+    courrier = CourrierPostal.objects.get()
+    holder = Client()
+    temporary = _password_in_letter(bytes(courrier.pdf))
+    holder.post(reverse("accounts:login"), {"username": "931111116", "password": temporary})
+
+    response = client.post(START, {"numero": "931111116"})
+
+    assert response.status_code == 200
+    assert "Un compte existe déjà" in response.content.decode()
