@@ -1,8 +1,8 @@
 """Reads in the admin are reads of health data like any other: audited (issue 12).
 
 `AuditedReadsAdmin` writes one audit entry per object shown on a change page (`admin.viewed`),
-and one per list or search page (`admin.listed`: the model, the search typed, the filters, how
-many rows and which were shown). The list's rows are read once, for the page itself: the
+and one per list or search page (`admin.listed`: the model, the kind of search typed, the filters,
+how many rows and which were shown). The list's rows are read once, for the page itself: the
 entry costs one INSERT, no query more.
 """
 
@@ -33,10 +33,21 @@ class AuditedReadsAdmin:
             request=request,
             data={
                 "modele": changelist.opts.label_lower,
-                "recherche": changelist.query,
+                # What was searched is itself an identity (a NIR, a name): the audit log,
+                # kept for good, records its kind and length; the rows shown say the rest.
+                "recherche": _kind_of(changelist.query),
                 "filtres": filters,
                 "nombre": len(shown),
                 "objets": shown,
             },
         )
         return response
+
+
+def _kind_of(query: str) -> str:
+    """« NIR (15 caractères) », « texte (6 caractères) », or "" (no search)."""
+    compact = "".join(query.split())
+    if not compact:
+        return ""
+    kind = "NIR" if compact.isdigit() or compact[:1].isdigit() else "texte"
+    return f"{kind} ({len(compact)} caractères)"

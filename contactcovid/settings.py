@@ -140,6 +140,10 @@ AUTH_PASSWORD_VALIDATORS = [
 # ACCOUNT_LOCKOUT_MINUTES (a row in the database, shared by every app server).
 ACCOUNT_LOCKOUT_ATTEMPTS = env.int("ACCOUNT_LOCKOUT_ATTEMPTS", default=3)
 ACCOUNT_LOCKOUT_MINUTES = env.int("ACCOUNT_LOCKOUT_MINUTES", default=20)
+# Retention (fiches.retention, every day): identity purged this many days after collection;
+# security events keep their IP address this long.
+RETENTION_DAYS = env.int("RETENTION_DAYS", default=90)
+SECURITY_EVENT_IP_DAYS = env.int("SECURITY_EVENT_IP_DAYS", default=365)
 # « Créer mon compte »: tries per hour, from one address and for one number (the answer tells
 # whether a number is known).
 ACCOUNT_CREATION_PER_IP = env.int("ACCOUNT_CREATION_PER_IP", default=20)

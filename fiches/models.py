@@ -270,6 +270,12 @@ class Fiche(models.Model):
     # « Même personne »: fiches of one person named by several patients zéro share this number
     # (the smallest id among them); one call is then recorded on each. Nothing is merged.
     personne = models.BigIntegerField(_("même personne que"), null=True, blank=True, editable=False)
+    # Retention (décret 2020-551): three months after collection the identity is purged; what
+    # statistics need stays (fiches.retention).
+    purgee_le = models.DateTimeField(_("identité purgée le"), null=True, blank=True, editable=False)
+    annee_naissance = models.PositiveSmallIntegerField(
+        _("année de naissance"), null=True, blank=True, editable=False
+    )
 
     objects = UndeletableQuerySet.as_manager()
 
@@ -319,6 +325,13 @@ class Fiche(models.Model):
             # An inbound call-back: the platform finds the person by phone (E.164, exact).
             models.Index(
                 fields=["telephone"], name="fiche_telephone", condition=~models.Q(telephone="")
+            ),
+            # The daily purge: the fiches whose identity is still there, oldest first (after
+            # the first run, only the last three months: a small index).
+            models.Index(
+                fields=["created_at", "id"],
+                name="fiche_a_purger",
+                condition=models.Q(purgee_le__isnull=True),
             ),
             # « Même personne »: the fiches linked as one person.
             models.Index(

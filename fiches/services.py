@@ -199,7 +199,9 @@ def status_change(*, fiche: Fiche, user, to: str, motif: str = "") -> Fiche:
         actor=user,
         action="fiche.status_changed",
         obj=locked,
-        data={"de": from_statut, "vers": to, "motif": str(motif)},
+        # The reason may be free text: it stays in the history (purged with the identity),
+        # never in the audit log, which is kept for good.
+        data={"de": from_statut, "vers": to},
     )
     return locked
 

@@ -20,6 +20,7 @@ PERIODIC = {
     "requeue_stale_emails": ("jobs.tasks.requeue_stale_emails", timedelta(minutes=5)),
     "prune_finished_jobs": ("jobs.tasks.prune_finished_jobs", timedelta(days=1)),
     "prune_submissions": ("tracing.tasks.prune_submissions", timedelta(days=1)),
+    "retention_purge": ("fiches.tasks.retention_purge", timedelta(days=1)),
 }
 
 

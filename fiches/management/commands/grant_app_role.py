@@ -3,7 +3,8 @@ and nothing more (issue 12). Run as the owner of the tables (the role migrations
 
 The application then connects as `<role>`, which owns nothing: it cannot ALTER a table (so not
 disable the audit log's trigger), TRUNCATE, or DROP; and on the audit log and the security events
-it may only INSERT and SELECT — neither UPDATE nor DELETE. Every other table gets SELECT, INSERT,
+it may only INSERT and SELECT — neither UPDATE nor DELETE (but for the security events' `ip`
+column, which the retention purge empties after a year). Every other table gets SELECT, INSERT,
 UPDATE, DELETE (sessions, jobs, and the domain's own rules in the services: a fiche is never
 deleted by code, its model refuses). Idempotent; run it again after each migration that adds a
 table (`make migrate` in README « Serving for real »).
@@ -40,6 +41,9 @@ class Command(BaseCommand):
                     for t in tables
                 ],
                 *[f"GRANT SELECT, INSERT ON {quote(t)} TO {quote(role)}" for t in APPEND_ONLY],
+                # The retention purge forgets the security events' addresses after a year: that
+                # column only (fiches.retention).
+                f"GRANT UPDATE (ip) ON {quote(SecurityEvent._meta.db_table)} TO {quote(role)}",
                 f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {quote(role)}",
             ]
             for statement in statements:
