@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import visits
 from accounts.roles import Role
-from fiches import selectors, selectors_tracing, services, services_tracing, statuses
+from fiches import chains, selectors, selectors_tracing, services, services_tracing, statuses
 from fiches.audit import audit_log
 from fiches.forms import ContactForm, PatientZeroForm, RechercheForm, read_only_blocks
 from fiches.models import DomainError
@@ -222,6 +222,8 @@ def fiche_detail(request, pk):
     if fiche.is_patient_zero:
         contacts = selectors.contacts_of(fiche, fiches_visible_to(request.user))
         context.update(_page_context(request, contacts, data))
+        context["chaine"] = chains.chain_of(fiche, fiches_visible_to(request.user))
+        context["fiche_url"] = "tracing:fiche"
         _audit_list(request, "fiches.listed", context["page"].fiches, context["form"])
     return render(request, "tracing/fiche_detail.html", context)
 

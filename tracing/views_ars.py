@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.roles import Role
-from fiches import selectors_tracing
+from fiches import chains, selectors_tracing
 from fiches.audit import audit_log
 from fiches.geography import departements_of_region, region_name
 from fiches.models import DomainError
@@ -94,6 +94,8 @@ def _cluster_page(request, cluster, *, status=200, form=None, lier_form=None):
         ),
         "form": form or ClusterSuiviForm(instance=cluster),
         "lier_form": lier_form or LierFicheForm(),
+        "chaine": chains.chain_of_cluster(cluster, fiches_visible_to(request.user)),
+        "fiche_url": "tracing:ars_fiche",
     }
     return render(request, "tracing/ars/cluster.html", context, status=status)
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.roles import Role
-from fiches import selectors_tracing, services, services_tracing
+from fiches import chains, selectors_tracing, services, services_tracing
 from fiches.audit import audit_log
 from fiches.forms import ContactForm, PatientZeroForm
 from fiches.identity import departement_from_code_postal
@@ -183,6 +183,10 @@ def _fiche_page(request, fiche, *, status=200, **forms):
         "appels": appels,
         "fin_quatorzaine": quatorzaines[-1] if quatorzaines else None,
         "doublons": selectors_tracing.doublons_probables(fiche, fiches_visible_to(request.user)),
+        "chaine": chains.chain_of(fiche, fiches_visible_to(request.user))
+        if fiche.is_patient_zero
+        else None,
+        "fiche_url": "tracing:plateforme_fiche",
         "rappel_form": forms.get("rappel_form") or RappelForm(prefix=RAPPEL_PREFIX),
         "apres_form": ApresAppelForm(
             initial={"apres": request.session.get(APRES_APPEL, ApresAppelForm.SUIVANTE)}

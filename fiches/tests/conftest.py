@@ -8,3 +8,4 @@ from tests.conftest import (  # noqa: F401
     medecin,
     pharmacien,
 )
+from tracing.tests.fixtures import ars_idf, conseiller93  # noqa: E402, F401 (fixtures)
