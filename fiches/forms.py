@@ -311,3 +311,86 @@ def read_only_blocks(fiche: Fiche) -> list[tuple[int, str, list[tuple[str, str]]
             rows.append((_SHORT_LABELS.get(name, field.verbose_name), shown))
         blocks.append((number, title, rows))
     return blocks
+
+
+class ContactRapideForm(SafeTextMixin, forms.Form):
+    """One line of « Saisie rapide »: the contact's minimum, checked as in the single form."""
+
+    nom = forms.CharField(label=_("Nom"), max_length=100)
+    prenom = forms.CharField(label=_("Prénom"), max_length=100)
+    telephone = forms.CharField(label=_("Téléphone"), required=False, max_length=30)
+    code_postal = forms.CharField(label=_("Code postal/départ."), required=False, max_length=10)
+    meme_foyer = forms.BooleanField(label=_("Même foyer"), required=False)
+
+    def __init__(self, *args, origine=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.origine = origine
+        style_widgets(self)
+        self.fields["telephone"].widget.attrs.update({"type": "tel", "autocomplete": "off"})
+
+    def clean_telephone(self):
+        return identity.normalize_phone(self.cleaned_data.get("telephone", ""))
+
+    def clean_code_postal(self):
+        return identity.normalize_code_postal(
+            self.cleaned_data.get("code_postal", ""), departement_accepted=True
+        )
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        if not data.get("code_postal"):
+            if data.get("meme_foyer") and self.origine is not None and self.origine.code_postal:
+                pass  # the household's address, filled in domain_data
+            else:
+                self.add_error(
+                    "code_postal",
+                    _("Indiquez le code postal ou le département (ou cochez « Même foyer »)."),
+                )
+        return data
+
+    def domain_data(self):
+        data = {name: self.cleaned_data[name] for name in
+                ("nom", "prenom", "telephone", "code_postal", "meme_foyer")}  # fmt: skip
+        if data["meme_foyer"] and self.origine is not None:
+            for name in HOUSEHOLD_ADDRESS:
+                if not data.get(name):
+                    data[name] = getattr(self.origine, name)
+        return data
+
+
+class BaseContactsRapidesFormSet(forms.BaseFormSet):
+    def __init__(self, *args, origine=None, **kwargs):
+        self.origine = origine
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "origine": self.origine}
+
+    @property
+    def empty_form(self):
+        form = self.form(
+            auto_id=self.auto_id, prefix=self.add_prefix("__prefix__"), empty_permitted=True,
+            use_required_attribute=False, origine=self.origine, renderer=self.renderer,
+        )  # fmt: skip
+        self.add_fields(form, None)
+        return form
+
+    def filled(self):
+        """The lines typed (empty and removed lines aside)."""
+        return [
+            form for form in self.forms if form.has_changed() and not self._should_delete_form(form)
+        ]
+
+
+SAISIE_RAPIDE_MAX = 50
+ContactsRapidesFormSet = forms.formset_factory(
+    ContactRapideForm,
+    formset=BaseContactsRapidesFormSet,
+    extra=5,
+    can_delete=True,
+    max_num=SAISIE_RAPIDE_MAX,
+    validate_max=True,
+    absolute_max=SAISIE_RAPIDE_MAX,
+)

@@ -300,6 +300,13 @@ def fiche_promote(*, fiche: Fiche, user) -> Fiche:
 
 
 @transaction.atomic
+def contacts_create(*, user, origine: Fiche, rows: list[dict[str, Any]]) -> list[Fiche]:
+    """« Saisie rapide »: several contacts of one patient zéro, all or none (one transaction:
+    a refused line refuses the lot, and the page gives every line back)."""
+    return [fiche_create(user=user, data=data, origine=origine) for data in rows]
+
+
+@transaction.atomic
 def formulaire_contact_send(*, fiche: Fiche, user, pdf: bytes) -> None:
     """E-mail the contact form to the patient zéro (teleconsultation, guide § 4 step 2).
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("fiches/<int:pk>/", views.fiche_detail, name="fiche"),
     path("fiches/<int:pk>/modifier/", views.fiche_update, name="fiche_update"),
     path("fiches/<int:pk>/ajouter-contact/", views.contact_create, name="contact_create"),
+    path("fiches/<int:pk>/saisie-rapide/", views.contacts_rapides, name="contacts_rapides"),
     path("fiches/<int:pk>/cloturer/", views.fiche_cloturer, name="fiche_cloturer"),
     path(
         "fiches/<int:pk>/formulaire-de-contact.pdf",
@@ -32,6 +33,11 @@ urlpatterns = [
     path("plateforme/fiches/<int:pk>/", views_plateforme.fiche_detail, name="plateforme_fiche"),
     path("plateforme/fiches/<int:pk>/appel/", views_plateforme.appel, name="plateforme_appel"),
     path("plateforme/suivante/", views_plateforme.fiche_suivante, name="plateforme_suivante"),
+    path(
+        "plateforme/fiches/<int:pk>/saisie-rapide/",
+        views_plateforme.contacts_rapides,
+        name="plateforme_contacts_rapides",
+    ),
     path(
         "plateforme/fiches/<int:pk>/liberer/", views_plateforme.liberer, name="plateforme_liberer"
     ),

@@ -19,7 +19,7 @@ from fiches.forms import ContactForm, PatientZeroForm, RechercheForm, read_only_
 from fiches.models import DomainError
 from fiches.pdf import formulaire_contact_pdf
 from fiches.statuses import Statut
-from tracing import recherche, referentiel, submissions
+from tracing import recherche, referentiel, saisie_rapide, submissions
 from tracing.forms import ClotureMedecinForm
 from tracing.policy import fiches_visible_to, get_fiche_for_user, role_required
 
@@ -202,6 +202,13 @@ def contact_create(request, pk):
             messages.success(request, _("Personne contact ajoutée."))
             return redirect(url)
     return render(request, "tracing/fiche_form.html", _create_context(form, origine))
+
+
+@medecin_required
+def contacts_rapides(request, pk):
+    """SAISIE RAPIDE: several contacts of one patient zéro at once."""
+    origine = get_fiche_for_user(request.user, pk, write=True)
+    return saisie_rapide.page(request, origine, back_url=reverse("tracing:fiche", args=[pk]))
 
 
 @medecin_required

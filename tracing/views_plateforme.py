@@ -17,7 +17,7 @@ from fiches.forms import ContactForm, PatientZeroForm
 from fiches.identity import departement_from_code_postal
 from fiches.models import DomainError, OuiNon
 from fiches.services import StaleVersion
-from tracing import recherche, referentiel, submissions
+from tracing import recherche, referentiel, saisie_rapide, submissions
 from tracing.forms import (
     AppelForm,
     ApresAppelForm,
@@ -118,6 +118,14 @@ def liberer(request, pk):
     services_tracing.fiche_liberer(fiche=fiche, user=request.user)
     messages.info(request, _("La fiche est remise dans la file."))
     return redirect("tracing:plateforme_file")
+
+
+@conseiller_required
+def contacts_rapides(request, pk):
+    """SAISIE RAPIDE by the platform, on a patient zéro of its départements."""
+    origine = get_fiche_for_user(request.user, pk, write=True)
+    back = reverse("tracing:plateforme_fiche", args=[pk])
+    return saisie_rapide.page(request, origine, back_url=back)
 
 
 @require_POST
