@@ -17,8 +17,8 @@ never read again.
 
 The same run forgets what else identifies people once it is of no use: expired sessions (they
 hold the laboratories' « found » lists and kept forms), e-mails sent or abandoned (their bodies
-and the contact-form PDFs), postal letters' PDFs, the account-creation tries, and the security
-events' addresses after `SECURITY_EVENT_IP_DAYS` (a year).
+and the contact-form PDFs), postal letters' PDFs, contacts imports (their lines) after a day, the
+account-creation tries, and the security events' addresses after `SECURITY_EVENT_IP_DAYS`.
 """
 
 import logging
@@ -95,6 +95,7 @@ def _purge_batch(*, cutoff, now, size) -> int:
 def _forget_the_rest(*, now, cutoff) -> dict:
     from accounts.models import CourrierPostal, CreationAttempt, SecurityEvent
     from jobs.models import OutgoingEmail
+    from tracing.models import ImportContacts
 
     ip_cutoff = now - timedelta(days=settings.SECURITY_EVENT_IP_DAYS)
     counts = {
@@ -105,6 +106,10 @@ def _forget_the_rest(*, now, cutoff) -> dict:
         "courriers vidés": CourrierPostal.objects.filter(created_at__lt=cutoff)
         .exclude(pdf=b"")
         .update(pdf=b"", annule_le=now),
+        # An import's lines hold identities: once done or abandoned, a day is enough.
+        "imports de contacts": ImportContacts.objects.filter(created_at__lt=now - timedelta(days=1))
+        .exclude(etat=ImportContacts.Etat.EN_COURS)
+        .delete()[0],
         "tentatives de création": CreationAttempt.objects.filter(
             at__lt=now - timedelta(days=1)
         ).delete()[0],

@@ -300,3 +300,16 @@ class ClusterSuiviForm(SafeTextMixin, _Styled, forms.ModelForm):
         model = Cluster
         fields = ["statut", "notes"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 4})}
+
+
+class ImportFichierForm(SafeTextMixin, forms.Form):
+    fichier = forms.FileField(
+        label=_("Fichier CSV ou XLSX"),
+        help_text=_("2 Mo et 10 000 lignes au plus ; première ligne : les noms des colonnes."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fichier"].widget.attrs.update(
+            {"class": "form-control", "accept": ".csv,.xlsx,text/csv"}
+        )

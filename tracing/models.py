@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fiches.models import Collectivite
@@ -127,3 +128,34 @@ class Submission(models.Model):
 
     def __str__(self):
         return str(self.token)
+
+
+class ImportContacts(models.Model):
+    """A list of contacts read from a CSV or XLSX file, checked and shown before anything is
+    written; confirmed, a job creates them in one transaction (fiches.imports). Its rows hold
+    identities: deleted by the retention purge a day after."""
+
+    class Etat(models.TextChoices):
+        APERCU = "apercu", _("Aperçu")
+        EN_COURS = "en_cours", _("Import en cours")
+        TERMINE = "termine", _("Importé")
+        ECHEC = "echec", _("Échec")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    origine = models.ForeignKey(
+        "fiches.Fiche", on_delete=models.PROTECT, related_name="+", verbose_name=_("patient zéro")
+    )
+    nom_fichier = models.CharField(_("fichier"), max_length=200)
+    lignes = models.JSONField(_("lignes valides"), default=list)
+    erreurs = models.JSONField(_("erreurs"), default=list)
+    etat = models.CharField(_("état"), max_length=10, choices=Etat, default=Etat.APERCU)
+    crees = models.PositiveIntegerField(_("contacts créés"), default=0)
+    message = models.CharField(_("message"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("créé le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("import de contacts")
+        verbose_name_plural = _("imports de contacts")
+
+    def __str__(self):
+        return f"{self.nom_fichier} ({self.get_etat_display()})"

@@ -57,14 +57,14 @@ def navigation_for(user):
 # Fiches: who sees and edits which.
 
 
-def role_required(role):
-    """A view for one role: anonymous → sign-in page, another role → 403."""
+def role_required(*roles):
+    """A view for one role (or a few): anonymous → sign-in page, another role → 403."""
 
     def decorator(view):
         @wraps(view)
         @login_required
         def wrapped(request, *args, **kwargs):
-            if not request.user.has_role(role):
+            if not any(request.user.has_role(role) for role in roles):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
@@ -201,3 +201,12 @@ def get_found_fiche(request, pk) -> Fiche:
     if pk not in request.session.get(_FOUND_SESSION_KEY, []):
         raise Http404
     return get_object_or_404(found_scope(request.user).only("id", "statut", "nature"), pk=pk)
+
+
+def get_import_for_user(user, pk):
+    """A contacts import: only the person who made it, on a fiche they may still write."""
+    from tracing.models import ImportContacts
+
+    found = get_object_or_404(ImportContacts.objects.select_related("origine"), pk=pk, user=user)
+    get_fiche_for_user(user, found.origine_id, write=True)
+    return found

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from tracing import views, views_ars, views_laboratoire, views_pharmacie, views_plateforme
+from tracing import (
+    views,
+    views_ars,
+    views_imports,
+    views_laboratoire,
+    views_pharmacie,
+    views_plateforme,
+)
 
 app_name = "tracing"
 
@@ -12,6 +19,11 @@ urlpatterns = [
     path("fiches/<int:pk>/modifier/", views.fiche_update, name="fiche_update"),
     path("fiches/<int:pk>/ajouter-contact/", views.contact_create, name="contact_create"),
     path("fiches/<int:pk>/saisie-rapide/", views.contacts_rapides, name="contacts_rapides"),
+    # Import of a list of contacts (doctor and conseiller)
+    path("fiches/<int:pk>/importer/", views_imports.importer, name="import_contacts"),
+    path("imports/modele.csv", views_imports.modele, name="import_modele"),
+    path("imports/<int:pk>/", views_imports.apercu, name="import_apercu"),
+    path("imports/<int:pk>/confirmer/", views_imports.confirmer, name="import_confirmer"),
     path("fiches/<int:pk>/cloturer/", views.fiche_cloturer, name="fiche_cloturer"),
     path(
         "fiches/<int:pk>/formulaire-de-contact.pdf",

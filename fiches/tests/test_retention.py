@@ -116,6 +116,7 @@ def test_sessions_mails_letters_tries_and_old_ip_addresses_are_forgotten(medecin
     recent.refresh_from_db()
     assert old.ip is None and recent.ip == "203.0.113.8"
     assert report.others["sessions expirées"] >= 1
+    assert "imports de contacts" in report.others
 
 
 def test_an_unused_letter_older_than_the_retention_loses_its_pdf(medecin):

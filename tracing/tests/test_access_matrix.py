@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from fiches.models_tracing import Prelevement
 from fiches.tests.factories import ContactFactory, FicheFactory
-from tracing.models import Cluster
+from tracing.models import Cluster, ImportContacts
 from tracing.tests.fixtures import NIR_LUCAS
 
 ROLES = ["anonyme", "medecin", "conseiller", "biologiste", "pharmacien", "agent_ars",
@@ -31,6 +31,11 @@ MATRIX = [
     ("fiche_update", "get", "doctor", {M: (PAGE, 404)}),
     ("contact_create", "get", "doctor", {M: (PAGE, 404)}),
     ("contacts_rapides", "get", "doctor", {M: (PAGE, 404)}),
+    ("import_contacts", "get", "doctor", {M: (PAGE, 404), "conseiller": (PAGE, 404)}),
+    ("import_modele", "get", None, {M: PAGE, "conseiller": PAGE}),
+    # Only the person who made an import sees it.
+    ("import_apercu", "get", "import", {M: (PAGE, 404), "conseiller": (404, 404)}),
+    ("import_confirmer", "post", "import", {M: (REDIRECT, 404), "conseiller": (404, 404)}),
     ("fiche_cloturer", "get", "doctor", {M: (PAGE, 404)}),
     ("formulaire_contact", "get", "doctor", {M: (PAGE, 404)}),
     ("formulaire_contact_envoyer", "post", "doctor", {M: (REDIRECT, 404)}),
@@ -83,7 +88,12 @@ def world(request, medecin, autre_medecin, conseiller93, ars_idf, biologiste, ph
     other_sample = Prelevement.objects.create(
         fiche=hidden, by=biologiste, date=timezone.localdate(), lieu="Labo"
     )
+    imports = [
+        ImportContacts.objects.create(user=user, origine=fiche, nom_fichier="classe.csv")
+        for user, fiche in ((medecin, contact93.origine), (autre_medecin, other_doctor_fiche))
+    ]
     return {
+        "import": (imports[0].pk, imports[1].pk),
         "doctor": (contact93.origine.pk, other_doctor_fiche.pk),
         "platform": (contact93.pk, contact75.pk),
         "platform_pz": (contact93.origine_id, contact75.origine_id),

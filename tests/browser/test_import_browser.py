@@ -1,0 +1,37 @@
+"""Import of a list of contacts in a browser (issue 13): the template, a preview with its
+errors, the confirmation, the job, the result."""
+
+from playwright.sync_api import expect
+
+from fiches.models import Fiche
+from fiches.tests.factories import FicheFactory
+from jobs.testing import run_ready_jobs
+from tests.factories import PASSWORD
+
+
+def test_doctor_imports_a_class_list_sees_the_errors_then_imports_the_valid_lines(
+    page, sign_in, medecin, tmp_path
+):
+    pz = FicheFactory(declarant=medecin, prenom="Nadia", nom="Benali")
+    liste = tmp_path / "classe-ce2.csv"
+    liste.write_text("nom;prénom;téléphone;code postal\nMartin;Léa;06 12 34 56 78;75011\n"
+                     "Petit;;;93\nCaron;Jean;;93100\n", encoding="utf-8")  # fmt: skip
+    sign_in(medecin.email, PASSWORD)
+    page.goto(f"/fiches/{pz.pk}/")
+
+    page.get_by_role("link", name="IMPORTER UNE LISTE").click()
+    expect(page.get_by_role("link", name="Télécharger le modèle (CSV)")).to_be_visible()
+    page.get_by_label("Fichier CSV ou XLSX").set_input_files(str(liste))
+    page.get_by_role("button", name="VÉRIFIER LE FICHIER").click()
+
+    expect(page.get_by_test_id("import-etat")).to_contain_text("2 lignes valides")
+    expect(page.get_by_test_id("erreurs")).to_contain_text("Prénom : Ce champ est obligatoire")
+    assert not Fiche.objects.filter(origine=pz).exists()
+    page.get_by_role("button", name="IMPORTER 2 CONTACTS").click()
+    expect(page.get_by_test_id("import-etat")).to_contain_text("Import en cours")
+
+    run_ready_jobs()  # the worker
+    page.reload()
+    expect(page.get_by_test_id("import-etat")).to_contain_text("2 personnes contacts importées")
+    page.get_by_role("link", name="RETOUR À LA FICHE").click()
+    expect(page.get_by_role("row").filter(has_text="Léa MARTIN")).to_contain_text("À contacter")

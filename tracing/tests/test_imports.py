@@ -1,0 +1,151 @@
+"""Import of a list of contacts (issue 13): preview with per-line errors, nothing written before
+confirmation, then one job and one transaction; macros, formulas and big files refused."""
+
+import io
+import time
+import zipfile
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from fiches.audit import AuditLog
+from fiches.models import Fiche, StatusChange
+from fiches.statuses import Statut
+from fiches.tests.factories import FicheFactory
+from jobs.testing import run_ready_jobs
+from tracing import imports
+from tracing.models import ImportContacts
+
+CSV = ("nom;Prénom;Téléphone;Code postal ou département;Même foyer\r\n"
+       "Martin;Léa;06 12 34 56 78;75011;non\r\n"
+       "Petit;Lucas;;;oui\r\n"
+       "Faux;;12;93;\r\n"
+       ";;;;\r\n")  # fmt: skip
+
+
+def _pz(medecin):
+    return FicheFactory(declarant=medecin, voie="1 rue A", code_postal="69003", commune="Lyon",
+                        departement="69")  # fmt: skip
+
+
+def _xlsx(rows, *, macro=False):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    if not macro:
+        return buffer.getvalue()
+    with zipfile.ZipFile(buffer, "a") as archive:
+        archive.writestr("xl/vbaProject.bin", b"macro")
+    return buffer.getvalue()
+
+
+def _upload(client, pz, name, content):
+    return client.post(reverse("tracing:import_contacts", args=[pz.pk]),
+                       {"fichier": SimpleUploadedFile(name, content)})  # fmt: skip
+
+
+def test_preview_shows_each_lines_errors_and_writes_nothing_then_confirm_imports(client, medecin):
+    pz = _pz(medecin)
+    client.force_login(medecin)
+
+    preview = _upload(client, pz, "classe.csv", CSV.encode("utf-8"))
+
+    assert preview.status_code == 302
+    page = client.get(preview.url).content.decode()
+    assert "2 lignes valides" in page and "1 ligne en erreur" in page
+    assert "Prénom : Ce champ est obligatoire" in page and "Numéro de téléphone invalide" in page
+    assert not Fiche.objects.filter(origine=pz).exists()
+
+    found = ImportContacts.objects.get()
+    client.post(reverse("tracing:import_confirmer", args=[found.pk]))
+    assert "Import en cours" in client.get(preview.url).content.decode()
+    assert not Fiche.objects.filter(origine=pz).exists()  # the job has not run yet
+    run_ready_jobs()
+
+    contacts = {f.prenom: f for f in Fiche.objects.filter(origine=pz)}
+    assert set(contacts) == {"Léa", "Lucas"}
+    assert contacts["Léa"].statut == Statut.A_CONTACTER and contacts["Léa"].departement == "75"
+    assert contacts["Lucas"].commune == "Lyon"  # même foyer
+    assert StatusChange.objects.filter(fiche__origine=pz).count() == 2
+    assert AuditLog.objects.filter(action="fiche.created", object_id=contacts["Léa"].pk).exists()
+    found.refresh_from_db()
+    assert (found.etat, found.crees) == ("termine", 2)
+    assert "2 personnes contacts importées" in client.get(preview.url).content.decode()
+    # Confirmed twice (a double click): imported once.
+    client.post(reverse("tracing:import_confirmer", args=[found.pk]))
+    run_ready_jobs()
+    assert Fiche.objects.filter(origine=pz).count() == 2
+
+
+def test_an_xlsx_file_is_read_with_numbers_as_typed(client, medecin):
+    pz = _pz(medecin)
+    client.force_login(medecin)
+    content = _xlsx([["NOM", "PRENOM", "TEL", "CP"], ["Martin", "Léa", 612345678, 75011]])
+
+    response = _upload(client, pz, "liste.xlsx", content)
+
+    found = ImportContacts.objects.get()
+    assert response.status_code == 302
+    assert found.lignes == [{"nom": "Martin", "prenom": "Léa", "telephone": "+33612345678",
+                             "code_postal": "75011", "meme_foyer": False}]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [("macro.xlsx", _xlsx([["nom", "prénom"], ["A", "B"]], macro=True), "macros sont refusés"),
+     ("formule.xlsx", _xlsx([["nom", "prénom"], ["=1+1", "B"]]), "les formules sont refusées"),
+     ("formule.csv", b"nom;prenom\n=HYPERLINK(\"x\");B\n", "les formules sont refusées"),
+     ("image.png", b"\x89PNG\r\n", "Format non reconnu"),
+     ("sans-entete.csv", b"Martin;Lea\n", "au moins « nom » et « prénom »"),
+     ("vide.csv", b"", "vide")],
+)  # fmt: skip
+def test_files_that_are_refused_say_why_in_french(client, medecin, name, content, message):
+    pz = _pz(medecin)
+    client.force_login(medecin)
+
+    response = _upload(client, pz, name, content)
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not ImportContacts.objects.exists()
+
+
+def test_a_file_over_the_size_limit_is_refused(client, medecin, monkeypatch):
+    monkeypatch.setattr(imports, "MAX_BYTES", 100)
+    pz = _pz(medecin)
+    client.force_login(medecin)
+
+    response = _upload(client, pz, "gros.csv", CSV.encode() * 5)
+
+    assert response.status_code == 400 and "dépasse 2 Mo" in response.content.decode()
+
+
+def test_the_template_file_imports_as_is(client, medecin):
+    pz = _pz(medecin)
+    client.force_login(medecin)
+    template = client.get(reverse("tracing:import_modele"))
+
+    _upload(client, pz, "modele.csv", template.content)
+
+    assert len(ImportContacts.objects.get().lignes) == 2
+
+
+def test_ten_thousand_lines_are_checked_and_created_in_seconds(client, medecin):
+    pz = _pz(medecin)
+    client.force_login(medecin)
+    lines = "".join(f"Nom{i};Prénom{i};06 12 34 {i % 100:02d} {i % 97:02d};93\r\n"
+                    for i in range(10_000))  # fmt: skip
+    start = time.perf_counter()
+
+    response = _upload(client, pz, "gros.csv", ("nom;prénom;tel;cp\r\n" + lines).encode())
+    client.post(reverse("tracing:import_confirmer", args=[ImportContacts.objects.get().pk]))
+    run_ready_jobs()
+
+    assert response.status_code == 302
+    assert Fiche.objects.filter(origine=pz).count() == 10_000
+    print(f"\n10 000 lignes vérifiées et importées en {time.perf_counter() - start:.1f} s")

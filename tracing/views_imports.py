@@ -1,0 +1,88 @@
+"""Import of a list of contacts on a patient zéro (issue 13), for the doctor and the conseiller:
+upload → preview with each line's errors (nothing written) → confirm → a job creates them in one
+transaction, the page follows it."""
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.roles import Role
+from fiches.audit import audit_log
+from tracing import imports, tasks
+from tracing.forms import ImportFichierForm
+from tracing.models import ImportContacts
+from tracing.policy import get_fiche_for_user, get_import_for_user, role_required
+
+import_roles = role_required(Role.MEDECIN, Role.CONSEILLER)
+
+
+def _fiche_url(user, pk):
+    name = "tracing:fiche" if user.has_role(Role.MEDECIN) else "tracing:plateforme_fiche"
+    return reverse(name, args=[pk])
+
+
+@import_roles
+def importer(request, pk):
+    origine = get_fiche_for_user(request.user, pk, write=True)
+    form = ImportFichierForm(request.POST or None, request.FILES or None)
+    refus = ""
+    if request.method == "POST" and form.is_valid():
+        fichier = form.cleaned_data["fichier"]
+        try:
+            lignes = imports.read(fichier)
+        except imports.ImportRefused as error:
+            refus = str(error)
+        else:
+            valid, errors = imports.check(lignes, origine)
+            found = ImportContacts.objects.create(
+                user=request.user, origine=origine, nom_fichier=fichier.name[:200],
+                lignes=valid, erreurs=errors,
+            )  # fmt: skip
+            return redirect("tracing:import_apercu", pk=found.pk)
+    context = {"form": form, "origine": origine, "refus": refus,
+               "back_url": _fiche_url(request.user, pk)}  # fmt: skip
+    status = 400 if (refus or form.errors) else 200
+    return render(request, "tracing/import.html", context, status=status)
+
+
+@import_roles
+def modele(request):
+    """The template file: the columns, two example lines (semicolons, as French Excel saves)."""
+    response = HttpResponse(imports.TEMPLATE_CSV.encode("utf-8-sig"), content_type="text/csv")
+    response["Content-Disposition"] = 'attachment; filename="modele-import-contacts.csv"'
+    return response
+
+
+@import_roles
+def apercu(request, pk):
+    found = get_import_for_user(request.user, pk)
+    context = {
+        "import": found,
+        "erreurs": found.erreurs[: imports.SHOWN_ERRORS],
+        "back_url": _fiche_url(request.user, found.origine_id),
+    }
+    return render(request, "tracing/import_apercu.html", context)
+
+
+@require_POST
+@import_roles
+def confirmer(request, pk):
+    found = get_import_for_user(request.user, pk)
+    with transaction.atomic():
+        locked = ImportContacts.objects.select_for_update().get(pk=found.pk)
+        if locked.etat == ImportContacts.Etat.APERCU and locked.lignes:
+            locked.etat = ImportContacts.Etat.EN_COURS
+            locked.save(update_fields=["etat"])
+            audit_log(
+                actor=request.user, action="fiche.import_confirmed", obj=found.origine,
+                data={"import": found.pk, "lignes": len(locked.lignes)}, request=request,
+            )  # fmt: skip
+            # Enqueued in the transaction that records the decision: both or neither.
+            tasks.import_contacts.enqueue(found.pk)
+        elif not locked.lignes:
+            messages.error(request, _("Aucune ligne valide à importer."))
+    return redirect("tracing:import_apercu", pk=found.pk)
