@@ -69,7 +69,7 @@ def test_doctor_adds_a_household_contact_with_a_phone_and_follows_the_platforms_
         consigne_isolement=True, date_dernier_contact=timezone.localdate(),
     )  # fmt: skip
     _settle(page)
-    page.get_by_role("link", name="Inès SHNEIDEZ").click()
+    page.get_by_role("link", name="Inès SHNEIDEZ", exact=True).click()
     suivi = page.get_by_test_id("suivi")
     expect(suivi).to_contain_text("Personne jointe")
     expect(suivi).to_contain_text("Consignes : masque, isolement / quatorzaine")

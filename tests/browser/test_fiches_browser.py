@@ -71,7 +71,7 @@ def test_doctor_follows_the_guide_from_draft_to_promoted_contact(page, sign_in, 
     assert page.request.get(href).body().startswith(b"%PDF")
 
     # The contact tests positive: it becomes a patient zéro with its own contacts.
-    page.get_by_role("link", name="Hugo DE").click()
+    page.get_by_role("link", name="Hugo DEBREU", exact=True).click()
     expect(page.get_by_role("heading", name="FICHE PERSONNE CONTACT")).to_be_visible()
     page.get_by_role("link", name="MODIFIER").click()
     page.get_by_label("Argument du diagnostic").select_option(
