@@ -18,6 +18,7 @@ from fiches.identity import normalize_name
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_LINES = 10_000
+MAX_UNPACKED_BYTES = 30 * 1024 * 1024
 SHOWN_ERRORS = 200
 TEMPLATE_CSV = "nom;prénom;téléphone;code postal ou département;même foyer\r\n" \
     "MARTIN;Léa;06 12 34 56 78;75011;non\r\nPETIT;Lucas;;93;oui\r\n"  # fmt: skip
@@ -85,19 +86,28 @@ def _text(value) -> str:
     return str(value).strip()
 
 
+class _Semicolon(csv.excel):
+    delimiter = ";"
+
+
 def _csv(content: bytes) -> list[list[str]]:
+    text = None
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             text = content.decode(encoding)
             break
         except UnicodeDecodeError:
             continue
+    if text is None:
+        raise ImportRefused(_("Ce fichier CSV n'est pas lisible : enregistrez-le en UTF-8."))
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=";,\t")
     except csv.Error:
-        dialect = csv.excel
-        dialect.delimiter = ";"
-    rows = list(csv.reader(io.StringIO(text), dialect))
+        dialect = _Semicolon
+    try:
+        rows = list(csv.reader(io.StringIO(text), dialect))
+    except csv.Error as error:
+        raise ImportRefused(_("Ce fichier CSV n'est pas lisible (%s).") % error) from error
     if len(rows) > MAX_LINES + 1:
         raise ImportRefused(
             _("Le fichier compte plus de %(max)s lignes : découpez-le.") % {"max": MAX_LINES}
@@ -111,22 +121,28 @@ def _xlsx(content: bytes) -> list[list]:
 
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            if any(name.lower().endswith("vbaproject.bin") for name in archive.namelist()):
+            entries = archive.infolist()
+            if any(e.filename.lower().endswith("vbaproject.bin") for e in entries):
                 raise ImportRefused(_("Les classeurs avec macros sont refusés."))
+            # A small file may unpack to gigabytes (openpyxl reads the shared strings whole):
+            # refuse before reading it.
+            if sum(e.file_size for e in entries) > MAX_UNPACKED_BYTES:
+                raise ImportRefused(_("Ce classeur est trop volumineux une fois décompressé."))
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+        sheet = workbook.worksheets[0]
+        rows = []
+        for row in sheet.iter_rows(values_only=True):
+            rows.append(list(row))
+            if len(rows) > MAX_LINES + 1:
+                raise ImportRefused(
+                    _("Le fichier compte plus de %(max)s lignes : découpez-le.")
+                    % {"max": MAX_LINES}
+                )
+        workbook.close()
     except ImportRefused:
         raise
     except Exception as error:  # noqa: BLE001 (any unreadable file gets the same French answer)
         raise ImportRefused(_("Ce fichier XLSX n'est pas lisible.")) from error
-    sheet = workbook.worksheets[0]
-    rows = []
-    for row in sheet.iter_rows(values_only=True):
-        rows.append(list(row))
-        if len(rows) > MAX_LINES + 1:
-            raise ImportRefused(
-                _("Le fichier compte plus de %(max)s lignes : découpez-le.") % {"max": MAX_LINES}
-            )
-    workbook.close()
     _no_formulas(rows)
     return rows
 

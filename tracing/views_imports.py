@@ -28,6 +28,9 @@ def _fiche_url(user, pk):
 @import_roles
 def importer(request, pk):
     origine = get_fiche_for_user(request.user, pk, write=True)
+    if not origine.is_patient_zero or origine.brouillon:
+        messages.info(request, _("Les contacts s'ajoutent à un patient zéro validé."))
+        return redirect(_fiche_url(request.user, pk))
     form = ImportFichierForm(request.POST or None, request.FILES or None)
     refus = ""
     if request.method == "POST" and form.is_valid():

@@ -149,3 +149,54 @@ def test_ten_thousand_lines_are_checked_and_created_in_seconds(client, medecin):
     assert response.status_code == 302
     assert Fiche.objects.filter(origine=pz).count() == 10_000
     print(f"\n10 000 lignes vérifiées et importées en {time.perf_counter() - start:.1f} s")
+
+
+def test_a_zip_bomb_a_broken_csv_or_an_unreadable_encoding_is_refused_not_a_500(
+    client, medecin, monkeypatch
+):
+    monkeypatch.setattr(imports, "MAX_UNPACKED_BYTES", 1000)
+    pz = _pz(medecin)
+    client.force_login(medecin)
+    bomb = _xlsx([["nom", "prénom"]] + [["x" * 50, "y"] for _ in range(100)])
+    cases = [
+        ("bombe.xlsx", bomb, "trop volumineux une fois décompressé"),
+        ("champ-geant.csv", b'nom;prenom\n"' + b"x" * 200_000 + b"\n", "pas lisible"),
+        ("octet-81.csv", b"nom;prenom\nMartin;L\x81a\n", "enregistrez-le en UTF-8"),
+        ("octet.csv", "nom;prénom\nMartin;Léa\n".encode("utf-16"), "nom"),
+    ]
+    for name, content, message in cases:
+        response = _upload(client, pz, name, content)
+        assert response.status_code == 400, name
+        assert message in response.content.decode(), name
+    import csv
+
+    assert csv.excel.delimiter == ","  # the standard dialect is left alone
+
+
+def test_an_import_on_a_draft_is_refused_at_once(client, medecin):
+    draft = FicheFactory(declarant=medecin, brouillon=True, statut="en_attente")
+    client.force_login(medecin)
+
+    response = client.get(reverse("tracing:import_contacts", args=[draft.pk]))
+
+    assert response.status_code == 302
+
+
+def test_a_failing_import_job_says_so_and_keeps_nothing(client, medecin, monkeypatch):
+    from fiches import services
+
+    pz = _pz(medecin)
+    client.force_login(medecin)
+    _upload(client, pz, "classe.csv", CSV.encode("utf-8"))
+    found = ImportContacts.objects.get()
+
+    def broken(**kwargs):
+        raise RuntimeError("database gone")
+
+    monkeypatch.setattr(services, "contacts_import", broken)
+    client.post(reverse("tracing:import_confirmer", args=[found.pk]))
+    run_ready_jobs()
+
+    found.refresh_from_db()
+    assert found.etat == "echec" and "erreur technique" in found.message
+    assert not Fiche.objects.filter(origine=pz).exists()
