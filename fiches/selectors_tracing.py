@@ -228,7 +228,7 @@ DOUBLONS_MAX = 10
 
 def doublons_probables(fiche: Fiche, fiches: QuerySet[Fiche]) -> list[Fiche]:
     """Other fiches (within `fiches`, the reader's scope) that are probably the same person: the
-    same NIR; or the same nom, prénom and date de naissance; or the same nom and phone; and
+    same NIR; or the same nom, prénom and date de naissance; or the same nom, prénom and phone; and
     those already linked as « même personne » (`lie` True). One query, each condition on its
     index (nir, fiche_identite, fiche_telephone, fiche_personne); no pairwise scan."""
     conditions = Q()
@@ -240,8 +240,13 @@ def doublons_probables(fiche: Fiche, fiches: QuerySet[Fiche]) -> list[Fiche]:
             prenom_normalise=fiche.prenom_normalise,
             date_naissance=fiche.date_naissance,
         )
-    if fiche.nom_normalise and fiche.telephone:
-        conditions |= Q(nom_normalise=fiche.nom_normalise, telephone=fiche.telephone)
+    if fiche.nom_normalise and fiche.prenom_normalise and fiche.telephone:
+        # The prénom too: a household shares a name and a phone, not a person.
+        conditions |= Q(
+            nom_normalise=fiche.nom_normalise,
+            prenom_normalise=fiche.prenom_normalise,
+            telephone=fiche.telephone,
+        )
     if fiche.personne is not None:
         conditions |= Q(personne=fiche.personne)
     if not conditions:
@@ -270,8 +275,8 @@ def _raison_doublon(fiche: Fiche, other: Fiche) -> str:
         fiche.nom_normalise, fiche.prenom_normalise, fiche.date_naissance,
     ) and fiche.date_naissance:  # fmt: skip
         return "mêmes nom, prénom et date de naissance"
-    if fiche.telephone and (other.nom_normalise, other.telephone) == (
-        fiche.nom_normalise, fiche.telephone,
+    if fiche.telephone and (other.nom_normalise, other.prenom_normalise, other.telephone) == (
+        fiche.nom_normalise, fiche.prenom_normalise, fiche.telephone,
     ):  # fmt: skip
-        return "mêmes nom et téléphone"
+        return "mêmes nom, prénom et téléphone"
     return "liée comme même personne"

@@ -37,6 +37,16 @@ def _lock(fiche: Fiche) -> Fiche:
     return Fiche.objects.select_for_update().get(pk=fiche.pk)
 
 
+def _lock_person(fiche: Fiche) -> Fiche:
+    """The fiche and the fiches linked to it as one person, locked in id order: two calls
+    recorded at once on two fiches of one person wait for each other, never deadlock."""
+    personne = Fiche.objects.filter(pk=fiche.pk).values_list("personne", flat=True).first()
+    if personne is None:
+        return _lock(fiche)
+    group = Fiche.objects.filter(Q(personne=personne) | Q(pk=fiche.pk)).order_by("id")
+    return next(row for row in group.select_for_update() if row.pk == fiche.pk)
+
+
 @transaction.atomic
 def appel_record(
     *,
@@ -50,12 +60,14 @@ def appel_record(
     date_dernier_contact: date | None = None,
     note: str = "",
     version: int | None = None,
+    scope=None,
     request=None,
 ) -> Appel:
     """Record a call and move the fiche accordingly: joint or refus → Appel réalisé; pas de
     réponse → Patient à rappeler at `rappel_le` (in the future); faux numéro or non avéré →
-    Contact non avéré. A move the transition table refuses refuses the call too."""
-    locked = _lock(fiche)
+    Contact non avéré. A move the transition table refuses refuses the call too. On fiches
+    linked as one person, the call is recorded on each one within `scope` (the agent's)."""
+    locked = _lock_person(fiche)
     check_version(locked, version)
     to = statut_after_call(issue, locked.statut)
     if issue == Appel.Issue.PAS_DE_REPONSE:
@@ -97,7 +109,7 @@ def appel_record(
         motif = _("Appel : %s") % appel.get_issue_display()
         status_change(fiche=locked, user=user, to=to, motif=motif)
     if locked.personne is not None:
-        _same_call_on_linked_fiches(locked, appel, user=user, request=request)
+        _same_call_on_linked_fiches(locked, appel, user=user, scope=scope, request=request)
     audit_log(
         actor=user,
         action="fiche.call_recorded",
@@ -117,10 +129,13 @@ def statut_after_call(issue: str, statut: str) -> str | None:
     return ISSUE_TO_STATUT[issue]
 
 
-def _same_call_on_linked_fiches(fiche: Fiche, appel: Appel, *, user, request) -> None:
-    """« Même personne »: the call just recorded is recorded on each linked fiche too, where its
-    status allows the same move (a closed one is left as it is)."""
-    linked = Fiche.objects.select_for_update().filter(personne=fiche.personne).exclude(pk=fiche.pk)
+def _same_call_on_linked_fiches(fiche: Fiche, appel: Appel, *, user, scope, request) -> None:
+    """« Même personne »: the call just recorded is recorded on each linked fiche the agent may
+    write (`scope`), where its status allows the same move (a closed one is left as it is). The
+    date of last contact is each fiche's own exposure: not copied."""
+    linked = Fiche.objects.filter(personne=fiche.personne).exclude(pk=fiche.pk).order_by("id")
+    if scope is not None:
+        linked = linked.filter(pk__in=scope.values("pk"))
     for other in linked:
         to = statut_after_call(appel.issue, other.statut)
         if to is not None and not statuses.is_allowed(other.statut, to):
@@ -129,7 +144,6 @@ def _same_call_on_linked_fiches(fiche: Fiche, appel: Appel, *, user, request) ->
             fiche=other, by=user, issue=appel.issue, rappel_le=appel.rappel_le,
             consigne_masque=appel.consigne_masque, consigne_test=appel.consigne_test,
             consigne_isolement=appel.consigne_isolement,
-            date_dernier_contact=appel.date_dernier_contact,
             note=_("Même personne que la fiche n° %s.") % fiche.pk,
         )  # fmt: skip
         other.rappel_le = appel.rappel_le
@@ -397,11 +411,23 @@ def meme_personne_lier(*, fiche: Fiche, autre: Fiche, user, request=None) -> Non
     person to call. Both keep their own chain, statuses and history; nothing is merged away."""
     if fiche.pk == autre.pk:
         raise DomainError(_("Une fiche ne peut pas être liée à elle-même."))
-    locked = list(Fiche.objects.select_for_update().filter(pk__in=[fiche.pk, autre.pk]))
+    if fiche.origine_id == autre.pk or autre.origine_id == fiche.pk:
+        raise DomainError(
+            _("Un patient zéro et sa propre personne contact ne sont pas la même personne.")
+        )
+    pair = [fiche.pk, autre.pk]
+    known = set(
+        Fiche.objects.filter(pk__in=pair, personne__isnull=False).values_list("personne", flat=True)
+    )
+    members = list(
+        Fiche.objects.filter(Q(pk__in=pair) | Q(personne__in=known))
+        .order_by("id")
+        .select_for_update()
+    )  # every fiche of both groups, locked in id order
+    locked = [row for row in members if row.pk in pair]
     groups = {row.personne for row in locked if row.personne is not None}
-    members = Fiche.objects.filter(Q(pk__in=[fiche.pk, autre.pk]) | Q(personne__in=groups))
-    personne = min([*groups, fiche.pk, autre.pk])
-    members.update(personne=personne)
+    personne = min([*groups, *pair])
+    Fiche.objects.filter(Q(pk__in=pair) | Q(personne__in=groups)).update(personne=personne)
     for row in locked:
         audit_log(
             actor=user, action="fiche.same_person_linked", obj=row, request=request,

@@ -247,8 +247,12 @@ def appel(request, pk):
         def record():
             recorded.append(
                 services_tracing.appel_record(
-                    fiche=fiche, user=request.user, request=request, **form.cleaned_data
-                )
+                    fiche=fiche,
+                    user=request.user,
+                    request=request,
+                    scope=fiches_visible_to(request.user),
+                    **form.cleaned_data,
+                )  # fmt: skip
             )
             return _apres_appel(request, fiche)
 

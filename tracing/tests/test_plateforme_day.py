@@ -486,7 +486,7 @@ def test_one_person_named_by_two_patients_zero_is_shown_as_a_probable_duplicate_
 ):
     autre_pz = FicheFactory(declarant=medecin, departement="93", code_postal="93100")
     premier = _contact(patient93, nom="Caron", prenom="Jean", telephone="+33612345670")
-    second = _contact(autre_pz, nom="CARON", prenom="Jeanne", telephone="+33612345670")
+    second = _contact(autre_pz, nom="CARON", prenom="jean", telephone="+33612345670")
     sans_rapport = _contact(autre_pz, nom="Caron", prenom="Paul", telephone="+33698765432")
     client.force_login(conseiller93)
 
@@ -494,7 +494,7 @@ def test_one_person_named_by_two_patients_zero_is_shown_as_a_probable_duplicate_
 
     doublons = html.split('data-testid="doublons"')[1].split("</section>")[0]
     assert "DOUBLON PROBABLE" in html and f"fiche n° {second.pk}" in doublons
-    assert "mêmes nom et téléphone" in doublons
+    assert "mêmes nom, prénom et téléphone" in doublons
     assert f"fiche n° {sans_rapport.pk}" not in doublons
 
     client.post(reverse("tracing:plateforme_meme_personne", args=[premier.pk]),
@@ -565,3 +565,33 @@ def test_agent_fiche_page_query_count_does_not_grow_with_calls_or_duplicates(
 
     with django_assert_max_num_queries(len(before.captured_queries)):
         client.get(url)
+
+
+def test_a_patient_zero_and_its_own_contact_cannot_be_linked_as_one_person(
+    client, conseiller93, patient93
+):
+    contact = _contact(patient93)
+    client.force_login(conseiller93)
+
+    client.post(reverse("tracing:plateforme_meme_personne", args=[contact.pk]),
+                {"autre": patient93.pk})  # fmt: skip
+
+    contact.refresh_from_db()
+    assert contact.personne is None
+
+
+def test_a_linked_fiche_outside_the_agents_departements_gets_no_copy_of_the_call(
+    client, conseiller93, patient93, medecin
+):
+    ici = _contact(patient93, nom="Caron", prenom="Jean")
+    ailleurs = ContactFactory(origine=FicheFactory(declarant=medecin), departement="75",
+                              statut=Statut.A_CONTACTER, telephone="+33611111111")  # fmt: skip
+    Fiche.objects.filter(pk__in=[ici.pk, ailleurs.pk]).update(personne=min(ici.pk, ailleurs.pk))
+    client.force_login(conseiller93)
+
+    client.post(reverse("tracing:plateforme_appel", args=[ici.pk]),
+                {"issue": "joint", "version": _version(ici), "apres": "file"})  # fmt: skip
+
+    ailleurs.refresh_from_db()
+    assert ailleurs.statut == Statut.A_CONTACTER
+    assert not Appel.objects.filter(fiche=ailleurs).exists()
