@@ -429,6 +429,11 @@ def account_create_with_key(*, professionnel, email, password, site_url, ip=None
         locked = Professionnel.objects.select_for_update().get(pk=professionnel.pk)
         pending = pending_letter_account(locked)
         if pending is not None:
+            # Under the account's own lock (the letter's holder takes it to choose a password):
+            # still unused, or the letter won.
+            pending = User.objects.select_for_update().get(pk=pending.pk)
+            if pending.last_login is not None or not pending.doit_changer_mot_de_passe:
+                raise AccountError(ACCOUNT_EXISTS_MESSAGE)
             # The letter is on its way but unused: the security key wins, the letter's
             # temporary password stops working and its PDF is emptied.
             if selectors.email_is_taken(email, exclude=pending):
@@ -444,7 +449,11 @@ def account_create_with_key(*, professionnel, email, password, site_url, ip=None
         user.is_active = False
         user.email_en_attente = email
         user.set_password(password)
-        user.save()
+        if pending is not None:
+            user.save(update_fields=["email", "doit_changer_mot_de_passe", "is_active",
+                                     "email_en_attente", "password"])  # fmt: skip
+        else:
+            user.save()
         _add_role(user, locked)
         record_event(user=user, action=Action.CREATED, ip=ip, detail=detail)
         _send_validation(user=user, site_url=site_url)

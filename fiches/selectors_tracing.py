@@ -80,6 +80,7 @@ def file_appels(
     read of at most `QUEUE_MAX_PAGES` pages: constant, whatever the queue's length."""
     now = now or timezone.now()
     page = min(max(page, 1), QUEUE_MAX_PAGES)
+    fiches = fiches.filter(purgee_le__isnull=True)  # nobody to call once the identity is gone
     if departement:
         fiches = fiches.filter(departement=departement)
     if statut:

@@ -218,6 +218,13 @@ def fiche_update(
     """
     _check_fields(data)
     locked = Fiche.objects.select_for_update().get(pk=fiche.pk)
+    if locked.purgee_le is not None:
+        raise DomainError(
+            _(
+                "L'identité de cette fiche a été effacée (durée de conservation dépassée) : "
+                "elle ne se modifie plus."
+            )  # fmt: skip
+        )
     if locked.version != version:
         raise StaleVersion(EDIT_STALE_MESSAGE)
     for name, value in data.items():

@@ -340,7 +340,7 @@ def fiche_enrich(
     return updated
 
 
-RESERVATION = timedelta(minutes=5)
+RESERVATION = timedelta(minutes=10)
 
 
 def fiche_suivante(*, fiches, user, now=None) -> Fiche | None:
@@ -352,6 +352,7 @@ def fiche_suivante(*, fiches, user, now=None) -> Fiche | None:
     from fiches.selectors_tracing import queue_segments
 
     now = now or timezone.now()
+    fiches = fiches.filter(purgee_le__isnull=True)
     free = Q(reservee_jusqua__isnull=True) | Q(reservee_jusqua__lte=now) | Q(reservee_par=user)
     with transaction.atomic():
         for segment in queue_segments(now):
@@ -433,3 +434,12 @@ def meme_personne_lier(*, fiche: Fiche, autre: Fiche, user, request=None) -> Non
             actor=user, action="fiche.same_person_linked", obj=row, request=request,
             data={"avec": autre.pk if row.pk == fiche.pk else fiche.pk, "personne": personne},
         )  # fmt: skip
+
+
+def reservation_renew(*, fiche: Fiche, user, now=None) -> None:
+    """The agent still has the person on the phone (they opened or posted the fiche): their
+    reservation runs `RESERVATION` again from now. Only their own."""
+    now = now or timezone.now()
+    Fiche.objects.filter(pk=fiche.pk, reservee_par=user, reservee_jusqua__gt=now).update(
+        reservee_jusqua=now + RESERVATION
+    )

@@ -179,6 +179,7 @@ def _consentement(fiche):
 
 
 def _fiche_page(request, fiche, *, status=200, **forms):
+    services_tracing.reservation_renew(fiche=fiche, user=request.user)
     appels = list(fiche.appels.select_related("by"))
     quatorzaines = [a.fin_quatorzaine for a in appels if a.fin_quatorzaine]
     context = {

@@ -595,3 +595,35 @@ def test_a_linked_fiche_outside_the_agents_departements_gets_no_copy_of_the_call
     ailleurs.refresh_from_db()
     assert ailleurs.statut == Statut.A_CONTACTER
     assert not Appel.objects.filter(fiche=ailleurs).exists()
+
+
+def test_a_purged_fiche_is_neither_in_the_queue_nor_editable(client, conseiller93, patient93):
+    from fiches import services
+    from fiches.models import DomainError
+
+    contact = _contact(patient93, prenom="Oublie")
+    Fiche.objects.filter(pk=contact.pk).update(purgee_le=timezone.now(), nom="", prenom="",
+                                               telephone="")  # fmt: skip
+    client.force_login(conseiller93)
+
+    assert "Oublie" not in client.get(FILE).content.decode()
+    assert services_tracing.fiche_suivante(
+        fiches=fiches_visible_to(conseiller93), user=conseiller93
+    ) != Fiche.objects.get(pk=contact.pk)
+    with pytest.raises(DomainError):
+        services.fiche_update(fiche=contact, user=conseiller93, data={"nom": "X"},
+                              version=_version(contact))  # fmt: skip
+
+
+def test_opening_the_reserved_fiche_renews_the_reservation(client, conseiller93, patient93):
+    contact = _contact(patient93)
+    client.force_login(conseiller93)
+    client.post(SUIVANTE)
+    Fiche.objects.filter(pk=contact.pk).update(
+        reservee_jusqua=timezone.now() + timedelta(minutes=1)
+    )
+
+    client.get(reverse("tracing:plateforme_fiche", args=[contact.pk]))
+
+    contact.refresh_from_db()
+    assert contact.reservee_jusqua > timezone.now() + timedelta(minutes=9)
