@@ -278,9 +278,10 @@ class ConfirmationNeeded(DomainError):
     """The change is allowed, but its consequence must be confirmed first (`confirmation` names
     what the form sends back once the person has ticked it)."""
 
-    def __init__(self, message, *, confirmation):
+    def __init__(self, message, *, confirmation, value):
         super().__init__(message)
         self.confirmation = confirmation
+        self.value = value  # what is confirmed: a later change of it asks again
 
 
 TRANSFERT = "confirmer_transfert"
@@ -289,7 +290,7 @@ CONSENTEMENT = "confirmer_consentement"
 
 @transaction.atomic
 def fiche_enrich(
-    *, fiche: Fiche, user, data: dict, version: int, departements=(), confirmed=frozenset(),
+    *, fiche: Fiche, user, data: dict, version: int, departements=(), confirmed=None,
     request=None,
 ) -> Fiche:  # fmt: skip
     """The platform completes a fiche (the guide's « enrichissement progressif ») through the
@@ -301,27 +302,29 @@ def fiche_enrich(
     from fiches.geography import departement_name
     from fiches.identity import departement_from_code_postal
 
+    confirmed = confirmed or {}
     vers = departement_from_code_postal(data.get("code_postal", fiche.code_postal))
     transfert = bool(departements) and vers and vers != fiche.departement
     transfert = transfert and vers not in departements
-    if transfert and TRANSFERT not in confirmed:
+    if transfert and confirmed.get(TRANSFERT) != vers:
         raise ConfirmationNeeded(
             _(
                 "La fiche sera transmise à la caisse du département %(dep)s (%(nom)s) : vous ne "
                 "la verrez plus. Cochez la confirmation puis validez à nouveau."
             ) % {"dep": vers, "nom": departement_name(vers)},
-            confirmation=TRANSFERT,
+            confirmation=TRANSFERT, value=vers,
         )  # fmt: skip
     avant = fiche.accord_identite
-    consentement = fiche.is_patient_zero and data.get("accord_identite", avant) != avant
-    if consentement and CONSENTEMENT not in confirmed:
+    apres = data.get("accord_identite", avant)
+    consentement = fiche.is_patient_zero and apres != avant
+    if consentement and confirmed.get(CONSENTEMENT) != (apres or "vide"):
         raise ConfirmationNeeded(
             _(
                 "Vous changez l'accord du patient zéro pour que son identité soit communiquée à "
                 "ses contacts. Confirmez qu'il vous l'a dit lui-même, puis validez à nouveau."
             ),
-            confirmation=CONSENTEMENT,
-        )
+            confirmation=CONSENTEMENT, value=apres or "vide",
+        )  # fmt: skip
     updated = fiche_update(fiche=fiche, user=user, data=data, version=version, valider=True)
     if updated.statut == Statut.CONTACT_A_TROUVER and updated.telephone:
         updated = status_change(

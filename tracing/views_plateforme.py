@@ -429,7 +429,7 @@ def fiche_enrich(request, pk):
     form_class = PatientZeroForm if fiche.is_patient_zero else ContactForm
     confirmation = None
     confirmed = {
-        name
+        name: request.POST[name][:10]
         for name in (services_tracing.TRANSFERT, services_tracing.CONSENTEMENT)
         if request.POST.get(name)
     }
@@ -454,7 +454,8 @@ def fiche_enrich(request, pk):
                     request=request,
                 )  # fmt: skip
             except services_tracing.ConfirmationNeeded as needed:
-                confirmation = {"name": needed.confirmation, "message": needed.message}
+                confirmation = {"name": needed.confirmation, "message": needed.message,
+                                "value": needed.value}  # fmt: skip
             except DomainError as error:
                 _show_error(form, error)
             else:
@@ -473,5 +474,5 @@ def fiche_enrich(request, pk):
         fiche=fiche,
         origine=fiche.origine if not fiche.is_patient_zero else None,
     )
-    context.update(confirmation=confirmation, confirmed=sorted(confirmed))
+    context.update(confirmation=confirmation, confirmed=sorted(confirmed.items()))
     return render(request, "tracing/fiche_form.html", context, status=400 if form.errors else 200)

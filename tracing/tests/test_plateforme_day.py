@@ -439,8 +439,14 @@ def test_a_code_postal_in_another_caisse_asks_for_confirmation_then_is_audited(
     contact.refresh_from_db()
     assert contact.departement == "93"
 
+    # Confirmed for the 75, then changed to the 13: asked again, nothing moved.
+    again = _completer(client, contact, code_postal="13008", commune="Marseille",
+                       confirmer_transfert="75")  # fmt: skip
+    assert "transmise à la caisse du département 13" in again.content.decode()
+    contact.refresh_from_db()
+    assert contact.departement == "93"
     done = _completer(client, contact, code_postal="75011", commune="Paris",
-                      confirmer_transfert="on")  # fmt: skip
+                      confirmer_transfert="75")  # fmt: skip
 
     assert done.status_code == 302
     contact.refresh_from_db()
@@ -470,7 +476,7 @@ def test_changing_the_patient_zeros_consent_asks_for_confirmation_and_keeps_the_
     assert patient93.accord_identite == "oui"
     assert "Vous changez l&#x27;accord du patient zéro" in asked.content.decode()
 
-    _completer(client, patient93, accord_identite="non", confirmer_consentement="on")
+    _completer(client, patient93, accord_identite="non", confirmer_consentement="non")
 
     patient93.refresh_from_db()
     assert patient93.accord_identite == "non"
