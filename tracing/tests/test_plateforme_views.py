@@ -294,7 +294,9 @@ def test_enriching_a_contact_with_its_phone_moves_it_to_a_contacter(
 def test_a_nir_typed_on_a_patient_zeros_form_is_throttled_and_audited_for_the_conseiller(
     client, conseiller93, patient93, settings
 ):
+    # Both windows at 1: the two posts may straddle a minute's boundary, not the day's too.
     settings.LOOKUP_THROTTLE_PER_MINUTE = 1
+    settings.LOOKUP_THROTTLE_PER_DAY = 1
     client.force_login(conseiller93)
     url = reverse("tracing:plateforme_completer", args=[patient93.pk])
     stale = {"nir": "1 85 05 78 006 084 91", "nom": "Benali", "prenom": "Nadia",
