@@ -31,7 +31,9 @@ def test_doctor_imports_a_class_list_sees_the_errors_then_imports_the_valid_line
     expect(page.get_by_test_id("import-etat")).to_contain_text("Import en cours")
 
     run_ready_jobs()  # the worker
-    page.reload()
-    expect(page.get_by_test_id("import-etat")).to_contain_text("2 personnes contacts importées")
+    # The page follows the job by itself (no reload, no meta refresh).
+    expect(page.get_by_test_id("import-etat")).to_contain_text(
+        "2 personnes contacts importées", timeout=15_000
+    )
     page.get_by_role("link", name="RETOUR À LA FICHE").click()
     expect(page.get_by_role("row").filter(has_text="Léa MARTIN")).to_contain_text("À contacter")
