@@ -42,7 +42,9 @@ def search_data(request, identity: tuple[str, ...]):
         query[PARAM] = token
         return None, redirect(f"{request.path}?{query.urlencode()}")
     data = request.GET.copy()
-    criteria = request.session.get(SESSION_KEY, {}).get(request.GET.get(PARAM, ""), {})
-    for name, value in criteria.items():
+    saved = request.session.get(SESSION_KEY, {})
+    if data.get(PARAM, "") not in saved:
+        data.pop(PARAM, None)  # an expired or unknown token: no search, not an empty one
+    for name, value in saved.get(data.get(PARAM, ""), {}).items():
         data[name] = value
     return data, None

@@ -633,3 +633,19 @@ def test_opening_the_reserved_fiche_renews_the_reservation(client, conseiller93,
 
     contact.refresh_from_db()
     assert contact.reservee_jusqua > timezone.now() + timedelta(minutes=9)
+
+
+def test_filtering_the_queue_keeps_the_search_and_an_expired_token_is_no_search(
+    client, conseiller93, contact93
+):
+    client.force_login(conseiller93)
+    searched = client.post(FILE, {"nom": "petit"})
+    token = searched.url.split("r=")[1]
+
+    filtered = client.get(FILE, {"r": token, "statut": "a_contacter"}).content.decode()
+    expired = client.get(FILE, {"r": "inconnu"}).content.decode()
+
+    assert 'name="r" value="' + token + '"' in filtered
+    assert "Lucas PETIT" in filtered.split('data-testid="resultats"')[1].split("</section>")[0]
+    assert 'data-testid="resultats"' not in expired
+    assert "Indiquez un NIR" not in expired
