@@ -152,23 +152,33 @@ def meme_personne(request, pk):
     return redirect("tracing:plateforme_fiche", pk=fiche.pk)
 
 
+def _fiche_action(request, pk, *, form, name, write, success):
+    """One of the small versioned forms of the agent's fiche page (recall, phone, closing):
+    `write(fiche, data)` calls the service; a refusal shows the page again, as it is now, with
+    what was typed and the reason next to it."""
+    fiche = get_fiche_for_user(request.user, pk, write=True)
+    if form.is_valid():
+        try:
+            write(fiche, form.cleaned_data)
+        except DomainError as error:
+            return _refused(request, fiche, form, error, name)
+        messages.success(request, success)
+        return redirect("tracing:plateforme_fiche", pk=fiche.pk)
+    return _fiche_page(request, fiche, status=400, **{name: form})
+
+
 @require_POST
 @conseiller_required
 def rappel(request, pk):
     """Move a planned recall."""
-    fiche = get_fiche_for_user(request.user, pk, write=True)
-    form = RappelForm(request.POST, prefix=RAPPEL_PREFIX)
-    if form.is_valid():
-        try:
-            services_tracing.rappel_deplacer(
-                fiche=fiche, user=request.user, rappel_le=form.cleaned_data["rappel_le"],
-                version=form.cleaned_data["version"], request=request,
-            )  # fmt: skip
-        except DomainError as error:
-            return _refused(request, fiche, form, error, "rappel_form")
-        messages.success(request, _("Rappel déplacé."))
-        return redirect("tracing:plateforme_fiche", pk=fiche.pk)
-    return _fiche_page(request, fiche, status=400, rappel_form=form)
+    return _fiche_action(
+        request, pk, form=RappelForm(request.POST, prefix=RAPPEL_PREFIX), name="rappel_form",
+        success=_("Rappel déplacé."),
+        write=lambda fiche, data: services_tracing.rappel_deplacer(
+            fiche=fiche, user=request.user, rappel_le=data["rappel_le"],
+            version=data["version"], request=request,
+        ),
+    )  # fmt: skip
 
 
 def _consentement(fiche):
@@ -302,39 +312,27 @@ def _apres_appel(request, fiche):
 @conseiller_required
 def telephone(request, pk):
     """Complete the phone number: a Contact à trouver becomes À contacter."""
-    fiche = get_fiche_for_user(request.user, pk, write=True)
-    form = TelephoneForm(request.POST)
-    if form.is_valid():
-        try:
-            services_tracing.telephone_complete(
-                fiche=fiche, user=request.user, telephone=form.cleaned_data["telephone"],
-                version=form.cleaned_data["version"], request=request,
-            )  # fmt: skip
-        except DomainError as error:
-            return _refused(request, fiche, form, error, "telephone_form")
-        else:
-            messages.success(request, _("Téléphone enregistré."))
-            return redirect("tracing:plateforme_fiche", pk=fiche.pk)
-    return _fiche_page(request, fiche, status=400, telephone_form=form)
+    return _fiche_action(
+        request, pk, form=TelephoneForm(request.POST), name="telephone_form",
+        success=_("Téléphone enregistré."),
+        write=lambda fiche, data: services_tracing.telephone_complete(
+            fiche=fiche, user=request.user, telephone=data["telephone"],
+            version=data["version"], request=request,
+        ),
+    )  # fmt: skip
 
 
 @require_POST
 @conseiller_required
 def cloturer(request, pk):
-    fiche = get_fiche_for_user(request.user, pk, write=True)
-    form = ClotureForm(request.POST)
-    if form.is_valid():
-        try:
-            services_tracing.fiche_close(
-                fiche=fiche, user=request.user, motif=form.cleaned_data["motif"],
-                version=form.cleaned_data["version"], request=request,
-            )  # fmt: skip
-        except DomainError as error:
-            return _refused(request, fiche, form, error, "cloture_form")
-        else:
-            messages.success(request, _("Fiche clôturée."))
-            return redirect("tracing:plateforme_fiche", pk=fiche.pk)
-    return _fiche_page(request, fiche, status=400, cloture_form=form)
+    return _fiche_action(
+        request, pk, form=ClotureForm(request.POST), name="cloture_form",
+        success=_("Fiche clôturée."),
+        write=lambda fiche, data: services_tracing.fiche_close(
+            fiche=fiche, user=request.user, motif=data["motif"], version=data["version"],
+            request=request,
+        ),
+    )  # fmt: skip
 
 
 def _form_context(form, *, title, cancel_url, origine=None, fiche=None):
