@@ -141,7 +141,7 @@ def _chain(root_pks: list[int], visible: QuerySet[Fiche], *, top: Node | None = 
 
 def _hidden_label(fiche: Fiche) -> str:
     kind = "Patient zéro" if fiche.is_patient_zero else "Contact"
-    return f"{kind} suivi par un autre professionnel"
+    return f"{kind} suivi ailleurs"  # by another doctor or caisse: no identity here
 
 
 def _bound_width(node: Node) -> None:

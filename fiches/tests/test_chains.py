@@ -41,7 +41,7 @@ def test_a_node_the_viewer_may_not_see_has_no_identity(medecin, autre_medecin):
 
     node = next(n for n in chain.nodes if n.pk == ailleurs.pk)
     assert not node.visible and "Secret" not in node.label
-    assert node.label == "Contact suivi par un autre professionnel"
+    assert node.label == "Contact suivi ailleurs"
 
 
 def test_width_and_size_are_bounded(medecin, settings, monkeypatch):
@@ -104,5 +104,5 @@ def test_an_ars_cluster_shows_the_chains_of_its_linked_fiches(client, request, m
     chaine = page.split('data-testid="chaine"')[1]
     assert "École Jean Jaurès" in chaine and "Nadia BENALI" in chaine
     # The pupil exposed no collectivity himself: outside the ARS's scope, drawn without identity.
-    assert "PETIT" not in chaine.upper() and "Contact suivi par un autre professionnel" in chaine
+    assert "PETIT" not in chaine.upper() and "Contact suivi ailleurs" in chaine
     assert reverse("tracing:ars_fiche", args=[eleve.pk]) not in chaine

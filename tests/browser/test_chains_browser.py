@@ -22,7 +22,7 @@ def test_doctor_follows_the_chain_from_a_patient_zero_to_a_second_generation_con
     chaine = page.get_by_test_id("chaine")
     expect(chaine.locator("svg")).to_be_visible()
     expect(chaine.locator("svg")).to_contain_text("Tom LAMBERT")
-    expect(chaine.locator("svg")).to_contain_text("Contact suivi par un autre")
+    expect(chaine.locator("svg")).to_contain_text("Contact suivi ailleurs")
     assert "SECRET" not in chaine.inner_text().upper()
     chaine.get_by_text("Version texte de la chaîne").click()
     expect(chaine.locator("details li li li")).to_have_count(2)  # Hugo's two contacts
