@@ -7,6 +7,7 @@ and each overseas département (971…976) is its own région.
 """
 
 import re
+import unicodedata
 from functools import cache
 
 import pycountry
@@ -53,3 +54,18 @@ def departement_name(departement):
     code = _SPECIAL_SUBDIVISIONS.get(departement, f"FR-{departement}")
     subdivision = pycountry.subdivisions.get(code=code) if departement else None
     return subdivision.name if subdivision else departement
+
+
+@cache
+def all_regions() -> tuple[str, ...]:
+    """The ISO 3166-2 codes of the régions that have départements, sorted by name."""
+    regions = set()
+    for subdivision in pycountry.subdivisions.get(country_code="FR"):
+        code = subdivision.code.removeprefix("FR-")
+        if code == "75C":
+            code = "75"
+        if re.fullmatch(r"[0-9]{2,3}|2[AB]", code):
+            region = region_for_departement(code)
+            if region:
+                regions.add(region)
+    return tuple(sorted(regions, key=lambda code: unicodedata.normalize("NFKD", region_name(code))))

@@ -284,6 +284,8 @@ class Fiche(models.Model):
         verbose_name_plural = _("fiches")
         ordering = ["-created_at", "-id"]
         indexes = [
+            # Fiches by creation time: the indicators' rollup (a day at a time), the admin list.
+            models.Index(fields=["created_at", "id"], name="fiche_created"),
             # The doctor's list, newest first, paged by (created_at, id).
             models.Index(fields=["medecin", "-created_at", "-id"], name="fiche_medecin_created"),
             models.Index(fields=["declarant", "-created_at"], name="fiche_declarant_created"),
@@ -452,6 +454,10 @@ class StatusChange(models.Model):
         verbose_name = _("changement d'état")
         verbose_name_plural = _("historique des états")
         ordering = ["fiche", "at", "id"]
+        indexes = [
+            # The indicators' rollup: the calls that got through and the promotions, by time.
+            models.Index(fields=["to_statut", "at"], name="statuschange_vers_le"),
+        ]
 
     def __str__(self):
         return f"{self.get_from_statut_display() or '—'} → {self.get_to_statut_display()}"
@@ -461,6 +467,7 @@ class StatusChange(models.Model):
 
 
 from fiches.audit import AuditLog  # noqa: E402, F401 (the audit log is a model of this app)
+from fiches.models_indicateurs import IndicateurJour, IndicateursEtat  # noqa: E402, F401
 from fiches.models_tracing import (  # noqa: E402, F401 (calls, samples, masks: issue 5)
     Appel,
     DelivranceMasques,

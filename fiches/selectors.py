@@ -165,3 +165,46 @@ def fiche_page(
 
 def contacts_of(fiche: Fiche, visible: QuerySet[Fiche]) -> QuerySet[Fiche]:
     return visible.filter(origine=fiche)
+
+
+@dataclass(frozen=True)
+class ResumeMedecin:
+    """A doctor's small dashboard: their fiches by status, drafts waiting, results since."""
+
+    par_statut: list[tuple[str, str, int, str]]  # (code, label, fiches, css class)
+    brouillons: int
+    resultats: list[tuple[str, int]]  # (label, how many recorded since `depuis`)
+    depuis: datetime
+
+    @property
+    def total(self) -> int:
+        return sum(row[2] for row in self.par_statut)
+
+
+def resume_medecin(fiches: QuerySet[Fiche], *, depuis: datetime) -> ResumeMedecin:
+    """Two queries over one doctor's fiches only (index fiche_medecin_statut: an index-only
+    count per status; the results by their fiches), whatever the size of the table."""
+    counts = {
+        row["statut"]: row
+        for row in fiches.values("statut")
+        .annotate(n=Count("id"), brouillons=Count("id", filter=Q(brouillon=True)))
+        .order_by()
+    }
+    par_statut = [
+        (statut.value, statut.label, counts[statut]["n"], f"noeud-{statut.value.replace('_', '-')}")
+        for statut in Statut
+        if statut in counts
+    ]
+    results = (
+        Prelevement.objects.filter(fiche__in=fiches.values("pk"), resultat_le__gt=depuis)
+        .values("resultat")
+        .annotate(n=Count("id"))
+        .order_by("resultat")
+    )
+    labels = dict(Prelevement.Resultat.choices)
+    return ResumeMedecin(
+        par_statut=par_statut,
+        brouillons=sum(row["brouillons"] for row in counts.values()),
+        resultats=[(labels.get(row["resultat"], row["resultat"]), row["n"]) for row in results],
+        depuis=depuis,
+    )

@@ -313,3 +313,43 @@ class ImportFichierForm(SafeTextMixin, forms.Form):
         self.fields["fichier"].widget.attrs.update(
             {"class": "form-control", "accept": ".csv,.xlsx,text/csv"}
         )
+
+
+class PeriodeForm(SafeTextMixin, _Styled, forms.Form):
+    """The dashboard's period (and, for an admin, a région). Days in France; at most a year."""
+
+    JOURS_PAR_DEFAUT = 28
+    JOURS_MAX = 366
+
+    du = forms.DateField(label=_("Du"), widget=DateInput)
+    au = forms.DateField(label=_("Au"), widget=DateInput)
+    region = forms.ChoiceField(label=_("Région"), required=False)
+
+    def __init__(self, data=None, *, regions=None, today=None):
+        self.today = today or timezone.localdate()
+        initial = {"du": self.today - timedelta(days=self.JOURS_PAR_DEFAUT - 1), "au": self.today}
+        super().__init__(data if data else None, initial=initial)
+        if regions is None:
+            del self.fields["region"]
+        else:
+            self.fields["region"].choices = [("", _("France entière")), *regions]
+
+    def clean(self):
+        cleaned = super().clean()
+        du, au = cleaned.get("du"), cleaned.get("au")
+        if au and au > self.today:
+            self.add_error("au", _("La période s'arrête au plus tard aujourd'hui."))
+        elif du and au and du > au:
+            self.add_error("du", _("Le premier jour doit précéder le dernier."))
+        elif du and au and (au - du).days + 1 > self.JOURS_MAX:
+            self.add_error("du", _("Choisissez une période d'au plus %(n)s jours.") % {
+                "n": self.JOURS_MAX})  # fmt: skip
+        return cleaned
+
+    def periode(self):
+        """(du, au, région) to show: the valid choice, or the default period."""
+        if self.is_bound and self.is_valid():
+            data = self.cleaned_data
+            return data["du"], data["au"], data.get("region", "")
+        region = self.data.get("region", "") if self.is_bound else ""
+        return self.initial["du"], self.initial["au"], region

@@ -35,15 +35,25 @@ class NavEntry:
 
 # What each role finds in the navigation bar.
 NAVIGATION = {
-    Role.MEDECIN: [NavEntry(_("Mes fiches"), "tracing:home")],
-    Role.CONSEILLER: [NavEntry(_("File d'appels"), "tracing:plateforme_file")],
+    Role.MEDECIN: [
+        NavEntry(_("Mes fiches"), "tracing:home"),
+        NavEntry(_("Tableau de bord"), "tracing:indicateurs"),
+    ],
+    Role.CONSEILLER: [
+        NavEntry(_("File d'appels"), "tracing:plateforme_file"),
+        NavEntry(_("Tableau de bord"), "tracing:indicateurs"),
+    ],
     Role.ARS: [
         NavEntry(_("Collectivités"), "tracing:ars_collectivites"),
         NavEntry(_("Clusters"), "tracing:ars_clusters"),
+        NavEntry(_("Tableau de bord"), "tracing:indicateurs"),
     ],
     Role.BIOLOGISTE: [NavEntry(_("Rechercher une personne"), "tracing:laboratoire_recherche")],
     Role.PHARMACIEN: [NavEntry(_("Rechercher une personne"), "tracing:pharmacie_recherche")],
-    Role.ADMIN: [NavEntry(_("Administration"), "admin:index")],
+    Role.ADMIN: [
+        NavEntry(_("Tableau de bord"), "tracing:indicateurs"),
+        NavEntry(_("Administration"), "admin:index"),
+    ],
 }
 
 
@@ -210,3 +220,59 @@ def get_import_for_user(user, pk):
     found = get_object_or_404(ImportContacts.objects.select_related("origine"), pk=pk, user=user)
     get_fiche_for_user(user, found.origine_id, write=True)
     return found
+
+
+# ---------------------------------------------------------------------------------------------
+# Indicators: which figures a role counts (aggregates only; never a fiche).
+
+
+def indicateurs_perimetre(user, *, region: str = ""):
+    """The perimeter of the « Tableau de bord »: the country for an admin (or one région it
+    picks), its région for an agent ARS, its départements for a conseiller; None for anyone
+    else (the doctor has their own small version, counted on their fiches)."""
+    from fiches.geography import region_name
+    from fiches.indicateurs import NATIONAL
+    from fiches.models_indicateurs import Niveau
+    from fiches.selectors_indicateurs import Perimetre, zone_name
+
+    if user.has_role(Role.ADMIN):
+        if region and region in regions_connues():
+            return Perimetre(
+                libelle=region_name(region), niveau=Niveau.REGION, zones=(region,),
+                detail_niveau=Niveau.DEPARTEMENT,
+                detail_zones=tuple(sorted(departements_of_region(region))),
+                detail_libelle=_("Département"),
+            )  # fmt: skip
+        return Perimetre(
+            libelle=_("France entière"), niveau=Niveau.NATIONAL, zones=(NATIONAL,),
+            detail_niveau=Niveau.REGION, detail_zones=regions_connues(),
+            detail_libelle=_("Région"),
+        )  # fmt: skip
+    if user.has_role(Role.ARS):
+        mine = region_of(user)
+        if not mine:
+            return None
+        return Perimetre(
+            libelle=region_name(mine), niveau=Niveau.REGION, zones=(mine,),
+            detail_niveau=Niveau.DEPARTEMENT,
+            detail_zones=tuple(sorted(departements_of_region(mine))),
+            detail_libelle=_("Département"),
+        )  # fmt: skip
+    if user.has_role(Role.CONSEILLER):
+        departements = tuple(sorted(departements_of(user)))
+        if not departements:
+            return None
+        libelle = ", ".join(zone_name(Niveau.DEPARTEMENT, code) for code in departements)
+        return Perimetre(
+            libelle=libelle, niveau=Niveau.DEPARTEMENT, zones=departements,
+            detail_niveau=Niveau.DEPARTEMENT, detail_zones=departements,
+            detail_libelle=_("Département"),
+        )  # fmt: skip
+    return None
+
+
+def regions_connues() -> tuple[str, ...]:
+    """Every French région's code (the admin's choice of perimeter)."""
+    from fiches.geography import all_regions
+
+    return all_regions()

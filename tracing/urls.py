@@ -4,6 +4,7 @@ from tracing import (
     views,
     views_ars,
     views_imports,
+    views_indicateurs,
     views_laboratoire,
     views_pharmacie,
     views_plateforme,
@@ -14,6 +15,10 @@ app_name = "tracing"
 urlpatterns = [
     path("", views.home, name="home"),
     path("aide/", views.aide, name="aide"),
+    path("tableau-de-bord/", views_indicateurs.tableau_de_bord, name="indicateurs"),
+    path(
+        "tableau-de-bord/indicateurs.csv", views_indicateurs.export_csv, name="indicateurs_export"
+    ),
     path("fiches/nouveau-patient-zero/", views.patient_zero_create, name="patient_zero_create"),
     path("fiches/<int:pk>/", views.fiche_detail, name="fiche"),
     path("fiches/<int:pk>/modifier/", views.fiche_update, name="fiche_update"),

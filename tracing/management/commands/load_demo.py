@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 
 from accounts.demo import DEMO_PASSWORD, load_demo_accounts
 from fiches.demo import load_demo_fiches
+from fiches.demo_indicateurs import load_demo_indicateurs
 from tracing.demo import load_demo_tracing
 
 
@@ -13,6 +14,7 @@ class Command(BaseCommand):
         load_demo_accounts(stdout=self.stdout)
         load_demo_fiches(stdout=self.stdout)
         load_demo_tracing(stdout=self.stdout)
+        load_demo_indicateurs(stdout=self.stdout)
         self.stdout.write(
             self.style.SUCCESS(
                 "Données de démonstration prêtes. "
