@@ -70,6 +70,7 @@ def test_agent_ars_reads_its_region_changes_the_period_and_downloads_the_figures
         page.get_by_role("link", name="TÉLÉCHARGER LES CHIFFRES (CSV)").click()
     with open(download.value.path(), encoding="utf-8-sig") as downloaded:
         content = downloaded.read()
+    page.wait_for_timeout(300)  # the button's colour transition ends before the last axe run
     assert content.splitlines()[0].startswith("Jour;Zone;Patients zéro déclarés;")
     assert ";93 — Seine-Saint-Denis;" in content
 
