@@ -318,7 +318,7 @@ BULK_BATCH = 1000
 
 
 @transaction.atomic
-def contacts_import(*, user, origine: Fiche, rows: list[dict[str, Any]], source: str) -> int:
+def contacts_import(*, user, origine: Fiche, rows: list[dict[str, Any]], source: str) -> list[int]:
     """An imported list of contacts (a school class, an EHPAD's staff), already checked line by
     line: the same fiches `fiche_create` makes (statut, doctor, derived columns, history row,
     audit entry), written in bulk — a few statements per thousand lines — in one transaction."""
@@ -353,7 +353,7 @@ def contacts_import(*, user, origine: Fiche, rows: list[dict[str, Any]], source:
          for f in created],
         batch_size=BULK_BATCH,
     )  # fmt: skip
-    return len(created)
+    return [f.pk for f in created]
 
 
 @transaction.atomic

@@ -315,6 +315,23 @@ class ImportFichierForm(SafeTextMixin, forms.Form):
         )
 
 
+class ImportClusterForm(ImportFichierForm):
+    """From a cluster's page: the list's people are contacts of one of the cluster's patients
+    zéro (the one the agent names), and join the cluster."""
+
+    origine = forms.TypedChoiceField(label=_("Patient zéro à l'origine"), coerce=int)
+
+    field_order = ["origine", "fichier"]
+
+    def __init__(self, *args, patients_zero=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["origine"].choices = [("", "—")] + [
+            (fiche.pk, f"{fiche.nom_complet} (n° {fiche.pk})") for fiche in patients_zero
+        ]
+        self.fields["origine"].widget.attrs["class"] = "form-select"
+        self.order_fields(self.field_order)
+
+
 class PeriodeForm(SafeTextMixin, _Styled, forms.Form):
     """The dashboard's period (and, for an admin, a région). Days in France; at most a year."""
 

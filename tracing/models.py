@@ -145,6 +145,10 @@ class ImportContacts(models.Model):
     origine = models.ForeignKey(
         "fiches.Fiche", on_delete=models.PROTECT, related_name="+", verbose_name=_("patient zéro")
     )
+    # An import made from a cluster's page (ARS): its contacts are linked to the cluster too.
+    cluster = models.ForeignKey(
+        "tracing.Cluster", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     nom_fichier = models.CharField(_("fichier"), max_length=200)
     lignes = models.JSONField(_("lignes valides"), default=list)
     erreurs = models.JSONField(_("erreurs"), default=list)

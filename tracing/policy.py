@@ -214,12 +214,33 @@ def get_found_fiche(request, pk) -> Fiche:
 
 
 def get_import_for_user(user, pk):
-    """A contacts import: only the person who made it, on a fiche they may still write."""
+    """A contacts import: only the person who made it, on a fiche they may still write — or,
+    made from a cluster's page, on a cluster of the agent ARS's région."""
     from tracing.models import ImportContacts
 
-    found = get_object_or_404(ImportContacts.objects.select_related("origine"), pk=pk, user=user)
-    get_fiche_for_user(user, found.origine_id, write=True)
+    found = get_object_or_404(
+        ImportContacts.objects.select_related("origine", "cluster"), pk=pk, user=user
+    )
+    if found.cluster_id:
+        get_cluster_for_user(user, found.cluster_id)
+    else:
+        get_fiche_for_user(user, found.origine_id, write=True)
     return found
+
+
+def clusters_of(user):
+    """The clusters an agent ARS follows: those of its région (none for anyone else)."""
+    from tracing.models import Cluster
+
+    region = region_of(user) if user.has_role(Role.ARS) else ""
+    if not region:
+        return Cluster.objects.none()
+    return Cluster.objects.filter(region=region)
+
+
+def get_cluster_for_user(user, pk):
+    """A cluster of the agent's région, or 404."""
+    return get_object_or_404(clusters_of(user), pk=pk)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -55,3 +55,18 @@ def cluster_link_fiche(*, cluster: Cluster, user, fiche: Fiche, request=None) ->
     locked.fiches.add(fiche)
     audit_log(actor=user, action="fiche.linked_to_cluster", obj=fiche,
               data={"cluster": locked.pk}, request=request)  # fmt: skip
+
+
+@transaction.atomic
+def cluster_link_imported(*, cluster: Cluster, user, fiche_ids: list[int], import_id: int) -> None:
+    """The contacts of a list imported from a cluster's page join the cluster (in the import's
+    transaction): one row each in the link table, one audit entry naming them all."""
+    locked = Cluster.objects.select_for_update().get(pk=cluster.pk)
+    through = Cluster.fiches.through
+    through.objects.bulk_create(
+        [through(cluster_id=locked.pk, fiche_id=pk) for pk in fiche_ids],
+        batch_size=1000,
+        ignore_conflicts=True,
+    )
+    audit_log(actor=user, action="cluster.contacts_imported", obj=locked,
+              data={"import": import_id, "fiches": fiche_ids})  # fmt: skip

@@ -20,20 +20,26 @@ def import_contacts(import_id: int) -> int:
     from fiches import services
     from fiches.models import DomainError
     from tracing.models import ImportContacts
+    from tracing.services import cluster_link_imported
 
     try:
         with transaction.atomic():
             found = (
                 ImportContacts.objects.select_for_update()
-                .select_related("user", "origine")
+                .select_related("user", "origine", "cluster")
                 .get(pk=import_id)
             )
             if found.etat != ImportContacts.Etat.EN_COURS:
                 return found.crees  # already done
-            crees = services.contacts_import(
+            ids = services.contacts_import(
                 user=found.user, origine=found.origine, rows=found.lignes,
                 source=found.nom_fichier,
             )  # fmt: skip
+            if found.cluster_id:
+                cluster_link_imported(
+                    cluster=found.cluster, user=found.user, fiche_ids=ids, import_id=found.pk
+                )
+            crees = len(ids)
             ImportContacts.objects.filter(pk=found.pk).update(
                 etat=ImportContacts.Etat.TERMINE, crees=crees
             )

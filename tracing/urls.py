@@ -121,4 +121,9 @@ urlpatterns = [
     path("ars/clusters/", views_ars.clusters, name="ars_clusters"),
     path("ars/clusters/<int:pk>/", views_ars.cluster_detail, name="ars_cluster"),
     path("ars/clusters/<int:pk>/lier/", views_ars.cluster_lier, name="ars_cluster_lier"),
+    path(
+        "ars/clusters/<int:pk>/importer/",
+        views_imports.importer_cluster,
+        name="ars_cluster_import",
+    ),
 ]

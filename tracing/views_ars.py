@@ -5,7 +5,7 @@ import csv
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +19,14 @@ from fiches.models import DomainError
 from tracing import services, submissions
 from tracing.forms import ClusterForm, ClusterSuiviForm, LierFicheForm
 from tracing.models import Cluster
-from tracing.policy import fiches_visible_to, get_fiche_for_user, region_of, role_required
+from tracing.policy import (
+    clusters_of,
+    fiches_visible_to,
+    get_cluster_for_user,
+    get_fiche_for_user,
+    region_of,
+    role_required,
+)
 
 ars_required = role_required(Role.ARS)
 
@@ -42,13 +49,6 @@ def collectivites(request):
         "tronque": len(cases) >= selectors_tracing.ARS_MAX_ROWS,
     }
     return render(request, "tracing/ars/collectivites.html", context)
-
-
-def _clusters_of(user):
-    region = region_of(user)
-    if not region:
-        return Cluster.objects.none()
-    return Cluster.objects.filter(region=region)
 
 
 @ars_required
@@ -75,7 +75,7 @@ def clusters(request):
             return redirect(url)
     context = {
         **_region_context(request.user),
-        "clusters": _clusters_of(request.user).only(
+        "clusters": clusters_of(request.user).only(
             "id", "nom", "collectivite", "departement", "statut", "created_at"
         ),
         "form": form,
@@ -102,7 +102,7 @@ def _cluster_page(request, cluster, *, status=200, form=None, lier_form=None):
 
 @ars_required
 def cluster_detail(request, pk):
-    cluster = get_object_or_404(_clusters_of(request.user), pk=pk)
+    cluster = get_cluster_for_user(request.user, pk)
     if request.method == "POST":
         form = ClusterSuiviForm(request.POST, instance=Cluster(pk=cluster.pk))
         if form.is_valid():
@@ -130,7 +130,7 @@ def cluster_detail(request, pk):
 @ars_required
 def cluster_lier(request, pk):
     """Link a collectivity case of the région to the cluster, by its number."""
-    cluster = get_object_or_404(_clusters_of(request.user), pk=pk)
+    cluster = get_cluster_for_user(request.user, pk)
     form = LierFicheForm(request.POST)
     if form.is_valid():
         fiche = fiches_visible_to(request.user).filter(pk=form.cleaned_data["fiche"]).first()

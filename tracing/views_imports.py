@@ -1,6 +1,7 @@
-"""Import of a list of contacts on a patient zéro (issue 13), for the doctor and the conseiller:
-upload → preview with each line's errors (nothing written) → confirm → a job creates them in one
-transaction, the page follows it."""
+"""Import of a list of contacts (issue 13): on a patient zéro, for the doctor and the conseiller;
+on a cluster, for the agent ARS (the contacts of one of its patients zéro, who join the
+cluster). Upload → preview with each line's errors (nothing written) → confirm → a job creates
+them in one transaction, the page follows it."""
 
 from django.contrib import messages
 from django.db import transaction
@@ -12,17 +13,31 @@ from django.views.decorators.http import require_POST
 
 from accounts.roles import Role
 from fiches.audit import audit_log
+from fiches.models import Nature
 from tracing import imports, tasks
-from tracing.forms import ImportFichierForm
+from tracing.forms import ImportClusterForm, ImportFichierForm
 from tracing.models import ImportContacts
-from tracing.policy import get_fiche_for_user, get_import_for_user, role_required
+from tracing.policy import (
+    fiches_visible_to,
+    get_cluster_for_user,
+    get_fiche_for_user,
+    get_import_for_user,
+    role_required,
+)
 
 import_roles = role_required(Role.MEDECIN, Role.CONSEILLER)
+follow_roles = role_required(Role.MEDECIN, Role.CONSEILLER, Role.ARS)
 
 
 def _fiche_url(user, pk):
     name = "tracing:fiche" if user.has_role(Role.MEDECIN) else "tracing:plateforme_fiche"
     return reverse(name, args=[pk])
+
+
+def _back_url(user, found):
+    if found.cluster_id:
+        return reverse("tracing:ars_cluster", args=[found.cluster_id])
+    return _fiche_url(user, found.origine_id)
 
 
 @import_roles
@@ -52,7 +67,42 @@ def importer(request, pk):
     return render(request, "tracing/import.html", context, status=status)
 
 
-@import_roles
+@role_required(Role.ARS)
+def importer_cluster(request, pk):
+    cluster = get_cluster_for_user(request.user, pk)
+    patients_zero = list(
+        fiches_visible_to(request.user)
+        .filter(clusters=cluster, nature=Nature.PATIENT_ZERO, brouillon=False)
+        .order_by("-created_at")[:200]
+    )
+    form = ImportClusterForm(
+        request.POST or None, request.FILES or None, patients_zero=patients_zero
+    )
+    refus = ""
+    if request.method == "POST" and form.is_valid():
+        origine = next(f for f in patients_zero if f.pk == form.cleaned_data["origine"])
+        fichier = form.cleaned_data["fichier"]
+        try:
+            lignes = imports.read(fichier)
+        except imports.ImportRefused as error:
+            refus = str(error)
+        else:
+            valid, errors = imports.check(lignes, origine)
+            for row in valid:  # members of the collectivité: the ARS follows them too
+                row["collectivite"] = cluster.collectivite
+            found = ImportContacts.objects.create(
+                user=request.user, origine=origine, cluster=cluster,
+                nom_fichier=fichier.name[:200], lignes=valid, erreurs=errors,
+            )  # fmt: skip
+            return redirect("tracing:import_apercu", pk=found.pk)
+    context = {"form": form, "cluster": cluster, "refus": refus,
+               "patients_zero": patients_zero,
+               "back_url": reverse("tracing:ars_cluster", args=[cluster.pk])}  # fmt: skip
+    status = 400 if (refus or form.errors) else 200
+    return render(request, "tracing/import.html", context, status=status)
+
+
+@follow_roles
 def modele(request):
     """The template file: the columns, two example lines (semicolons, as French Excel saves)."""
     response = HttpResponse(imports.TEMPLATE_CSV.encode("utf-8-sig"), content_type="text/csv")
@@ -60,19 +110,19 @@ def modele(request):
     return response
 
 
-@import_roles
+@follow_roles
 def apercu(request, pk):
     found = get_import_for_user(request.user, pk)
     context = {
         "import": found,
         "erreurs": found.erreurs[: imports.SHOWN_ERRORS],
-        "back_url": _fiche_url(request.user, found.origine_id),
+        "back_url": _back_url(request.user, found),
     }
     return render(request, "tracing/import_apercu.html", context)
 
 
 @require_POST
-@import_roles
+@follow_roles
 def confirmer(request, pk):
     found = get_import_for_user(request.user, pk)
     with transaction.atomic():

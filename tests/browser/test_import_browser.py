@@ -37,3 +37,39 @@ def test_doctor_imports_a_class_list_sees_the_errors_then_imports_the_valid_line
     )
     page.get_by_role("link", name="RETOUR À LA FICHE").click()
     expect(page.get_by_role("row").filter(has_text="Léa MARTIN")).to_contain_text("À contacter")
+
+
+def test_agent_ars_imports_a_class_on_a_cluster_and_finds_the_pupils_in_it(
+    page, sign_in, agent_ars, medecin, tmp_path
+):
+    from fiches.models import Collectivite
+    from tracing.models import Affectation, Cluster
+
+    Affectation.objects.create(user=agent_ars, region="FR-IDF")
+    pz = FicheFactory(declarant=medecin, prenom="Nadia", nom="Benali", departement="93",
+                      code_postal="93100", collectivite=Collectivite.SCOLAIRE)  # fmt: skip
+    cluster = Cluster.objects.create(
+        nom="École Jaurès", collectivite=Collectivite.SCOLAIRE, region="FR-IDF",
+        departement="93", created_by=agent_ars,
+    )  # fmt: skip
+    cluster.fiches.add(pz)
+    liste = tmp_path / "cm1.csv"
+    liste.write_text("nom;prénom;code postal\nDurand;Emma;93100\nMoreau;Jules;93\n",
+                     encoding="utf-8")  # fmt: skip
+    sign_in(agent_ars.email, PASSWORD)
+    page.goto(f"/ars/clusters/{cluster.pk}/")
+
+    page.get_by_role("link", name="IMPORTER UNE LISTE DE CONTACTS").click()
+    page.get_by_label("Patient zéro à l'origine").select_option(label=f"Nadia BENALI (n° {pz.pk})")
+    page.get_by_label("Fichier CSV ou XLSX").set_input_files(str(liste))
+    page.get_by_role("button", name="VÉRIFIER LE FICHIER").click()
+    expect(page.get_by_test_id("import-etat")).to_contain_text("2 lignes valides")
+    page.get_by_role("button", name="IMPORTER 2 CONTACTS").click()
+    run_ready_jobs()
+    expect(page.get_by_test_id("import-etat")).to_contain_text(
+        "2 personnes contacts importées", timeout=15_000
+    )
+    page.get_by_role("link", name="RETOUR AU CLUSTER").click()
+
+    expect(page.get_by_role("heading", name="FICHES LIÉES (3)")).to_be_visible()
+    expect(page.get_by_role("row").filter(has_text="Emma DURAND")).to_contain_text("Contact")

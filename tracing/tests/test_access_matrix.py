@@ -36,10 +36,12 @@ MATRIX = [
     ("contact_create", "get", "doctor", {M: (PAGE, 404)}),
     ("contacts_rapides", "get", "doctor", {M: (PAGE, 404)}),
     ("import_contacts", "get", "doctor", {M: (PAGE, 404), "conseiller": (PAGE, 404)}),
-    ("import_modele", "get", None, {M: PAGE, "conseiller": PAGE}),
+    ("import_modele", "get", None, {M: PAGE, "conseiller": PAGE, "agent_ars": PAGE}),
     # Only the person who made an import sees it.
-    ("import_apercu", "get", "import", {M: (PAGE, 404), "conseiller": (404, 404)}),
-    ("import_confirmer", "post", "import", {M: (REDIRECT, 404), "conseiller": (404, 404)}),
+    ("import_apercu", "get", "import", {M: (PAGE, 404), "conseiller": (404, 404),
+                                        "agent_ars": (404, 404)}),
+    ("import_confirmer", "post", "import", {M: (REDIRECT, 404), "conseiller": (404, 404),
+                                            "agent_ars": (404, 404)}),
     ("fiche_cloturer", "get", "doctor", {M: (PAGE, 404)}),
     ("formulaire_contact", "get", "doctor", {M: (PAGE, 404)}),
     ("formulaire_contact_envoyer", "post", "doctor", {M: (REDIRECT, 404)}),
@@ -69,6 +71,7 @@ MATRIX = [
     ("ars_fiche", "get", "collectivity", {"agent_ars": (PAGE, 404)}),
     ("ars_cluster", "get", "cluster", {"agent_ars": (PAGE, 404)}),
     ("ars_cluster_lier", "post", "cluster", {"agent_ars": (400, 404)}),
+    ("ars_cluster_import", "get", "cluster", {"agent_ars": (PAGE, 404)}),
 ]  # fmt: skip
 
 

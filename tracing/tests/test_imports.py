@@ -200,3 +200,91 @@ def test_a_failing_import_job_says_so_and_keeps_nothing(client, medecin, monkeyp
     found.refresh_from_db()
     assert found.etat == "echec" and "erreur technique" in found.message
     assert not Fiche.objects.filter(origine=pz).exists()
+
+
+# On a cluster (agent ARS) -------------------------------------------------------------------
+
+
+def _cluster_with_pz(ars, medecin, *, region="FR-IDF"):
+    from fiches.models import Collectivite
+    from tracing.models import Cluster
+
+    pz = FicheFactory(declarant=medecin, departement="93", code_postal="93100",
+                      collectivite=Collectivite.SCOLAIRE, voie="1 rue A",
+                      commune="Montreuil")  # fmt: skip
+    cluster = Cluster.objects.create(nom="École Jaurès", collectivite=Collectivite.SCOLAIRE,
+                                     region=region, departement="93", created_by=ars)  # fmt: skip
+    cluster.fiches.add(pz)
+    return cluster, pz
+
+
+CLASSE = ("nom;prénom;téléphone;code postal ou département\r\n"
+          "Durand;Emma;06 12 34 56 70;93100\r\n"
+          "Moreau;Jules;;93\r\n")  # fmt: skip
+
+
+def test_an_agent_ars_imports_a_class_on_a_cluster_its_pupils_join_the_cluster(
+    client, ars_idf, medecin
+):
+    cluster, pz = _cluster_with_pz(ars_idf, medecin)
+    client.force_login(ars_idf)
+    url = reverse("tracing:ars_cluster_import", args=[cluster.pk])
+    assert (
+        "IMPORTER UNE LISTE DE CONTACTS"
+        in client.get(reverse("tracing:ars_cluster", args=[cluster.pk])).content.decode()
+    )
+
+    fichier = SimpleUploadedFile("6e-b.csv", CLASSE.encode())
+    preview = client.post(url, {"origine": pz.pk, "fichier": fichier})
+    page = client.get(preview.url).content.decode()
+    assert "CLUSTER :</strong> École Jaurès" in page and "2 lignes valides" in page
+    assert Fiche.objects.filter(origine=pz).count() == 0
+    client.post(reverse("tracing:import_confirmer", args=[preview.url.split("/")[-2]]))
+    run_ready_jobs()
+
+    contacts = Fiche.objects.filter(origine=pz)
+    assert sorted(contacts.values_list("nom", flat=True)) == ["Durand", "Moreau"]
+    assert set(cluster.fiches.values_list("pk", flat=True)) == {pz.pk, *contacts.values_list(
+        "pk", flat=True)}  # fmt: skip
+    assert set(contacts.values_list("collectivite", flat=True)) == {"scolaire"}
+    assert set(contacts.values_list("medecin", flat=True)) == {medecin.pk}
+    audit = AuditLog.objects.get(action="cluster.contacts_imported")
+    assert sorted(audit.data["fiches"]) == sorted(contacts.values_list("pk", flat=True))
+    cluster_page = client.get(reverse("tracing:ars_cluster", args=[cluster.pk])).content.decode()
+    assert "Emma DURAND" in cluster_page and "RETOUR AU CLUSTER" in client.get(
+        preview.url).content.decode()  # fmt: skip
+
+
+def test_a_cluster_import_needs_one_of_the_clusters_patients_zero(client, ars_idf, medecin):
+    cluster, pz = _cluster_with_pz(ars_idf, medecin)
+    other = FicheFactory(declarant=medecin, departement="93", collectivite="scolaire")
+    client.force_login(ars_idf)
+    url = reverse("tracing:ars_cluster_import", args=[cluster.pk])
+
+    fichier = SimpleUploadedFile("a.csv", CLASSE.encode())
+    response = client.post(url, {"origine": other.pk, "fichier": fichier})
+
+    assert response.status_code == 400
+    assert "Sélectionnez un choix valide" in response.content.decode()
+    assert "Durand" not in response.content.decode()
+    assert not ImportContacts.objects.exists()
+    cluster.fiches.remove(pz)
+    assert "Liez d'abord au cluster la fiche d'un patient zéro" in client.get(
+        url).content.decode()  # fmt: skip
+
+
+def test_another_regions_cluster_and_its_imports_are_404_for_an_agent_ars(client, ars_idf, medecin):
+    from accounts.roles import Role
+    from tests.conftest import _user_with_role
+    from tracing.models import Affectation
+
+    other_agent = _user_with_role(Role.ARS)
+    Affectation.objects.create(user=other_agent, region="FR-ARA")
+    cluster, pz = _cluster_with_pz(ars_idf, medecin)
+    client.force_login(ars_idf)
+    preview = client.post(reverse("tracing:ars_cluster_import", args=[cluster.pk]), {
+        "origine": pz.pk, "fichier": SimpleUploadedFile("a.csv", CLASSE.encode())})  # fmt: skip
+    client.force_login(other_agent)
+
+    assert client.get(reverse("tracing:ars_cluster_import", args=[cluster.pk])).status_code == 404
+    assert client.get(preview.url).status_code == 404
