@@ -9,10 +9,13 @@ indicateurs`). The figures are those of that day:
 - `promotions`: contacts who became patients zéro that day (whatever day they were named);
 - `joints`, `joints_24h`, `delais`: of the contacts named that day (a cohort), those whose first
   « Appel réalisé » is known, those reached within 24 hours of their creation, and the delays to
-  that first call as a histogram (`DELAI_BUCKETS`) from which any median is taken exactly at its
-  resolution, for a day, a period or a set of zones alike;
+  that first call as a histogram (the count per bucket of `DELAI_BUCKETS`, by index) from which
+  any median is taken exactly at its resolution, for a day, a period or a set of zones alike;
 - `file_taille`, `file_depuis`: the call queue (as the platforms' « fiche suivante » serves it)
   at the last run of that day: its size, and since when its oldest fiche waits.
+
+Each month also has its row per zone (`periode` « mois », `jour` its first day): the sum of its
+days, so that a year is read as twelve rows a zone rather than 366.
 """
 
 from django.db import models
@@ -25,8 +28,14 @@ class Niveau(models.TextChoices):
     NATIONAL = "nat", _("national")
 
 
+class Periode(models.TextChoices):
+    JOUR = "j", _("jour")
+    MOIS = "m", _("mois")
+
+
 class IndicateurJour(models.Model):
     jour = models.DateField(_("jour"))
+    periode = models.CharField(_("période"), max_length=1, choices=Periode, default=Periode.JOUR)
     niveau = models.CharField(_("niveau"), max_length=3, choices=Niveau)
     zone = models.CharField(_("zone"), max_length=10)  # '93', 'FR-IDF' or 'FR'
     pz_declares = models.PositiveIntegerField(_("patients zéro déclarés"), default=0)
@@ -43,10 +52,14 @@ class IndicateurJour(models.Model):
         verbose_name = _("indicateur du jour")
         verbose_name_plural = _("indicateurs par jour")
         constraints = [
-            models.UniqueConstraint(fields=["niveau", "zone", "jour"], name="indicateur_unique")
+            models.UniqueConstraint(
+                fields=["niveau", "zone", "periode", "jour"], name="indicateur_unique"
+            )
         ]
         # The dashboard's reads: one zone (or a région's départements) over a period.
-        indexes = [models.Index(fields=["niveau", "jour", "zone"], name="indicateur_jour")]
+        indexes = [
+            models.Index(fields=["niveau", "periode", "jour", "zone"], name="indicateur_jour")
+        ]
 
     def __str__(self):
         return f"{self.zone} {self.jour}"

@@ -7,7 +7,7 @@ départements). Everything else (sums over the period, ratios, medians) is added
 """
 
 import unicodedata
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -15,8 +15,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from fiches.geography import departement_name, region_name
-from fiches.indicateurs import DELAI_BUCKETS, median_bucket
-from fiches.models_indicateurs import IndicateurJour, Niveau
+from fiches.indicateurs import DELAI_BUCKETS, add_dense, median_bucket
+from fiches.models_indicateurs import IndicateurJour, Niveau, Periode
 
 _FIELDS = (
     "jour", "zone", "pz_declares", "contacts", "promotions", "joints", "joints_24h", "delais",
@@ -47,9 +47,12 @@ class Ligne:
     promotions: int = 0
     joints: int = 0
     joints_24h: int = 0
-    delais: Counter = field(default_factory=Counter)
+    delais: list = field(default_factory=list)
     file_taille: int | None = None
     file_depuis: datetime | None = None
+
+    def absorb(self, other: "Ligne") -> None:
+        self.add(other.__dict__)
 
     def add(self, row: dict) -> None:
         self.pz_declares += row["pz_declares"]
@@ -57,8 +60,7 @@ class Ligne:
         self.promotions += row["promotions"]
         self.joints += row["joints"]
         self.joints_24h += row["joints_24h"]
-        for bucket, n in row["delais"].items():
-            self.delais[int(bucket)] += n
+        self.delais = add_dense(self.delais, row["delais"])
         if row["file_taille"] is not None:
             self.file_taille = (self.file_taille or 0) + row["file_taille"]
         if row["file_depuis"] is not None:
@@ -132,10 +134,15 @@ def zone_name(niveau: str, zone: str) -> str:
     return "France"
 
 
-def tableau(perimetre: Perimetre, *, du: date, au: date, today: date | None = None) -> Tableau:
-    """Two queries on the rollup table, whatever the period and the number of fiches."""
+def tableau(
+    perimetre: Perimetre, *, du: date, au: date, today: date | None = None, export: bool = False
+) -> Tableau:
+    """Two queries on the rollup table, whatever the period and the number of fiches. With
+    `export`, each zone's figures day by day too (the CSV's lines)."""
     today = today or timezone.localdate()
-    serie = IndicateurJour.objects.filter(niveau=perimetre.niveau, zone__in=perimetre.zones)
+    serie = IndicateurJour.objects.filter(
+        niveau=perimetre.niveau, zone__in=perimetre.zones, periode=Periode.JOUR
+    )
     serie_rows = list(serie.filter(Q(jour__range=(du, au)) | Q(jour=today)).values(*_FIELDS))
     par_jour = {du + timedelta(days=n): Ligne() for n in range((au - du).days + 1)}
     for day, ligne in par_jour.items():
@@ -151,17 +158,17 @@ def tableau(perimetre: Perimetre, *, du: date, au: date, today: date | None = No
             total.add(row)
 
     detail = IndicateurJour.objects.filter(
-        niveau=perimetre.detail_niveau,
-        zone__in=perimetre.detail_zones,
-        jour__range=(du, au),
-    ).values(*_FIELDS)
+        niveau=perimetre.detail_niveau, zone__in=perimetre.detail_zones
+    ).filter(Q(periode=Periode.JOUR, jour__range=(du, au)) if export else _days_and_months(du, au))
+    detail = detail.values(*_FIELDS[:-1])  # not calcule_le: the series says it
     par_zone: dict[str, Ligne] = defaultdict(Ligne)
     zones_jours = []
     for row in detail.order_by("zone", "jour"):
         par_zone[row["zone"]].add(row)
-        ligne = Ligne(libelle=zone_name(perimetre.detail_niveau, row["zone"]), jour=row["jour"])
-        ligne.add(row)
-        zones_jours.append(ligne)
+        if export:
+            ligne = Ligne(libelle=zone_name(perimetre.detail_niveau, row["zone"]), jour=row["jour"])
+            ligne.add(row)
+            zones_jours.append(ligne)
     for code, ligne in par_zone.items():
         ligne.libelle = zone_name(perimetre.detail_niveau, code)
     # Départements by their number, régions by their name (« Île » with the I's).
@@ -180,3 +187,37 @@ def tableau(perimetre: Perimetre, *, du: date, au: date, today: date | None = No
         maintenant=maintenant,
         calcule_le=calcule_le,
     )
+
+
+def _days_and_months(du: date, au: date) -> Q:
+    """The period as the rows that cover it: its whole months by their month row, the days
+    before and after them by their day rows (a year: twelve rows and a few days a zone)."""
+    first_month = du if du.day == 1 else (du.replace(day=1) + timedelta(days=32)).replace(day=1)
+    end_month = (au + timedelta(days=1)).replace(day=1)  # first day after the last whole month
+    if first_month >= end_month:
+        return Q(periode=Periode.JOUR, jour__range=(du, au))
+    months, month = [], first_month
+    while month < end_month:
+        months.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    condition = Q(periode=Periode.MOIS, jour__in=months)
+    if du < first_month:
+        condition |= Q(periode=Periode.JOUR, jour__range=(du, first_month - timedelta(days=1)))
+    if end_month <= au:
+        condition |= Q(periode=Periode.JOUR, jour__range=(end_month, au))
+    return condition
+
+
+def par_semaine(jours: list[Ligne]) -> list[Ligne]:
+    """Days added up by week (from Monday; the first and last weeks may be partial): what a
+    chart of several months shows, a bar a day being too thin to read."""
+    semaines: dict[date, Ligne] = {}
+    file: dict[date, tuple] = {}
+    for ligne in jours:
+        monday = max(ligne.jour - timedelta(days=ligne.jour.weekday()), jours[0].jour)
+        semaines.setdefault(monday, Ligne(jour=monday)).absorb(ligne)
+        if ligne.file_taille is not None:  # a queue is a stock: the week's last count
+            file[monday] = (ligne.file_taille, ligne.file_depuis)
+    for monday, semaine in semaines.items():
+        semaine.file_taille, semaine.file_depuis = file.get(monday, (None, None))
+    return list(semaines.values())

@@ -6,6 +6,9 @@ both, which rules out pygal's output). Each chart's figures are also shown as a 
 import math
 from dataclasses import dataclass
 from datetime import date
+from html import escape
+
+from django.utils.safestring import mark_safe
 
 WIDTH, HEIGHT = 640, 220
 LEFT, RIGHT, TOP, BOTTOM = 48, 8, 12, 28
@@ -56,18 +59,36 @@ class Graphique:
     bottom: float = HEIGHT - BOTTOM
     right: float = WIDTH - RIGHT
     vide: bool = False
+    semaines: bool = False
 
     @property
-    def lignes(self):
-        """The table beside the chart: (day, the series' figures as text)."""
+    def svg_barres(self):
+        """The bars' markup, built here in one pass (a template loop, or format_html, per bar
+        costs more than the whole page's SQL over a year). Every value is escaped."""
+        return _safe(
+            f'<rect class="barre {escape(b.css)}" x="{b.x}" y="{b.y}" width="{b.width}" '
+            f'height="{b.height}"><title>{escape(b.title)}</title></rect>'
+            for b in self.barres
+        )
+
+    @property
+    def lignes_html(self):
+        """The rows of the table beside the chart, built the same way."""
+        rows = []
         for i, day in enumerate(self.jours):
-            yield (
-                day,
-                [
-                    "—" if serie.values[i] is None else _format(serie.values[i], self.unite)
-                    for serie in self.series
-                ],
+            cells = "".join(
+                '<td class="text-end">'
+                + escape("—" if s.values[i] is None else _format(s.values[i], self.unite))
+                + "</td>"
+                for s in self.series
             )
+            rows.append(f'<tr><th scope="row" class="fw-normal">{day:%d/%m}</th>{cells}</tr>')
+        return _safe(rows)
+
+
+def _safe(parts):
+    """Markup whose every text was escaped above (html.escape) and whose numbers are floats."""
+    return mark_safe("".join(parts))  # noqa: S308
 
 
 def nice_ceiling(value: float) -> float:
@@ -87,9 +108,17 @@ def _format(value: float, unite: str) -> str:
 
 
 def barres(
-    *, id: str, titre: str, jours: list[date], series: list[Serie], unite: str = "", top=None
+    *,
+    id: str,
+    titre: str,
+    jours: list[date],
+    series: list[Serie],
+    unite: str = "",
+    top=None,
+    semaines: bool = False,
 ) -> Graphique:
-    """Bars per day; several series are stacked (their sum is the bar's height)."""
+    """Bars per day (or per week, from the given Mondays); several series are stacked (their
+    sum is the bar's height)."""
     n = max(len(jours), 1)
     plot_width, plot_height = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     totals = [sum(s.values[i] or 0 for s in series) for i in range(len(jours))]
@@ -111,7 +140,8 @@ def barres(
                     width=round(max(slot - gap, 0.5), 2),
                     height=round(height, 2),
                     css=serie.css,
-                    title=f"{day:%d/%m/%Y} — {serie.label} : {_format(value, unite)}",
+                    title=f"{'Semaine du ' if semaines else ''}{day:%d/%m/%Y} — "
+                    f"{serie.label} : {_format(value, unite)}",
                 )
             )
             base += height
@@ -135,4 +165,5 @@ def barres(
         graduations=graduations,
         reperes=reperes,
         vide=not any(totals),
+        semaines=semaines,
     )

@@ -45,7 +45,7 @@ def tableau_de_bord(request):
 
 @role_required(Role.CONSEILLER, Role.ARS, Role.ADMIN)
 def export_csv(request):
-    form, tableau = _tableau(request)
+    form, tableau = _tableau(request, export=True)
     if tableau is None:
         return render(request, "tracing/indicateurs.html", {"form": form, "tableau": None})
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -85,7 +85,7 @@ def _export_row(libelle, ligne):
     ]  # fmt: skip
 
 
-def _tableau(request):
+def _tableau(request, *, export=False):
     admin = request.user.has_role(Role.ADMIN)
     regions = [(code, region_name(code)) for code in regions_connues()] if admin else None
     form = PeriodeForm(request.GET, regions=regions)
@@ -93,52 +93,48 @@ def _tableau(request):
     perimetre = indicateurs_perimetre(request.user, region=region)
     if perimetre is None:
         return form, None
-    return form, selectors_indicateurs.tableau(perimetre, du=du, au=au)
+    return form, selectors_indicateurs.tableau(perimetre, du=du, au=au, export=export)
+
+
+JOURS_MAX_PAR_JOUR = 92  # beyond, the charts show weeks (the CSV keeps the days)
 
 
 def _graphiques(tableau):
-    jours = [ligne.jour for ligne in tableau.jours]
+    lignes = tableau.jours
+    semaines = len(lignes) > JOURS_MAX_PAR_JOUR
+    if semaines:
+        lignes = selectors_indicateurs.par_semaine(lignes)
+    jours = [ligne.jour for ligne in lignes]
 
     def values(attribute, scale=1.0):
         out = []
-        for ligne in tableau.jours:
+        for ligne in lignes:
             value = getattr(ligne, attribute)
             out.append(None if value is None else value * scale)
         return out
 
     serie = charts.Serie
+
+    def chart(id, titre, *series, unite="", top=None):
+        return charts.barres(id=id, titre=titre, jours=jours, series=list(series), unite=unite,
+                             top=top, semaines=semaines)  # fmt: skip
+
     return [
-        charts.barres(
-            id="nouveaux-pz", titre=_("Nouveaux patients zéro"), jours=jours,
-            series=[serie(_("Déclarés"), "serie-1", values("pz_declares")),
-                    serie(_("Anciens contacts"), "serie-2", values("promotions"))],
-        ),
-        charts.barres(
-            id="nouveaux-contacts", titre=_("Nouveaux contacts"), jours=jours,
-            series=[serie(_("Contacts"), "serie-1", values("contacts"))],
-        ),
-        charts.barres(
-            id="contacts-par-pz", titre=_("Contacts par patient zéro"), jours=jours,
-            series=[serie(_("Contacts par patient zéro"), "serie-1", values("contacts_par_pz"))],
-        ),
-        charts.barres(
-            id="joints-24h", titre=_("Contacts joints en 24 h (%)"), jours=jours, unite="%",
-            top=100, series=[serie(_("Joints en 24 h"), "serie-3", values("part_24h"))],
-        ),
-        charts.barres(
-            id="delai-median", titre=_("Délai médian jusqu'au premier appel (heures)"),
-            jours=jours, unite="h",
-            series=[serie(_("Délai médian"), "serie-1", values("delai_median", 1 / 60))],
-        ),
-        charts.barres(
-            id="part-promotions", titre=_("Nouveaux patients zéro déjà connus comme contacts (%)"),
-            jours=jours, unite="%", top=100,
-            series=[serie(_("Part"), "serie-2", values("part_promotions"))],
-        ),
-        charts.barres(
-            id="file", titre=_("File d'appels (au dernier calcul du jour)"), jours=jours,
-            series=[serie(_("Fiches en attente"), "serie-4", values("file_taille"))],
-        ),
+        chart("nouveaux-pz", _("Nouveaux patients zéro"),
+              serie(_("Déclarés"), "serie-1", values("pz_declares")),
+              serie(_("Anciens contacts"), "serie-2", values("promotions"))),
+        chart("nouveaux-contacts", _("Nouveaux contacts"),
+              serie(_("Contacts"), "serie-1", values("contacts"))),
+        chart("contacts-par-pz", _("Contacts par patient zéro"),
+              serie(_("Contacts par patient zéro"), "serie-1", values("contacts_par_pz"))),
+        chart("joints-24h", _("Contacts joints en 24 h (%)"),
+              serie(_("Joints en 24 h"), "serie-3", values("part_24h")), unite="%", top=100),
+        chart("delai-median", _("Délai médian jusqu'au premier appel (heures)"),
+              serie(_("Délai médian"), "serie-1", values("delai_median", 1 / 60)), unite="h"),
+        chart("part-promotions", _("Nouveaux patients zéro déjà connus comme contacts (%)"),
+              serie(_("Part"), "serie-2", values("part_promotions")), unite="%", top=100),
+        chart("file", _("File d'appels (au dernier calcul du jour)"),
+              serie(_("Fiches en attente"), "serie-4", values("file_taille"))),
     ]  # fmt: skip
 
 

@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from fiches import indicateurs
 from fiches.geography import region_for_departement
-from fiches.indicateurs import delai_bucket, median_bucket
+from fiches.indicateurs import add_dense, delai_bucket, dense, median_bucket
 from fiches.models import Fiche, IndicateurJour, Nature, StatusChange
-from fiches.models_indicateurs import Niveau
+from fiches.models_indicateurs import Niveau, Periode
 from fiches.selectors_indicateurs import Perimetre, tableau
 from fiches.statuses import Statut
 from fiches.tests.factories import ContactFactory, FicheFactory
@@ -184,7 +184,7 @@ def queue_oracle(now):
 
 
 def rollup_figures():
-    rows = IndicateurJour.objects.filter(niveau=Niveau.DEPARTEMENT)
+    rows = IndicateurJour.objects.filter(niveau=Niveau.DEPARTEMENT, periode=Periode.JOUR)
     return {
         (row.jour, row.zone): {
             "pz_declares": row.pz_declares,
@@ -192,7 +192,7 @@ def rollup_figures():
             "joints": row.joints,
             "joints_24h": row.joints_24h,
             "promotions": row.promotions,
-            "median": median_bucket(Counter({int(k): v for k, v in row.delais.items()})),
+            "median": median_bucket(row.delais),
         }  # fmt: skip
         for row in rows
     }
@@ -221,7 +221,7 @@ def test_every_figure_of_every_day_and_departement_equals_a_direct_computation(m
     today = timezone.localdate(now)
     queue = {
         row.zone: row.file_taille
-        for row in IndicateurJour.objects.filter(niveau=Niveau.DEPARTEMENT, jour=today)
+        for row in IndicateurJour.objects.filter(niveau=Niveau.DEPARTEMENT, jour=today, periode="j")
         if row.file_taille
     }
     assert queue == queue_oracle(now)
@@ -233,14 +233,16 @@ def test_regions_and_the_country_are_the_sums_of_their_departements(medecin):
     indicateurs.rollup(now=now, depuis=timezone.localdate(now) - timedelta(days=20))
 
     sums = defaultdict(Counter)
-    for row in IndicateurJour.objects.filter(niveau=Niveau.DEPARTEMENT):
+    for row in IndicateurJour.objects.filter(niveau=Niveau.DEPARTEMENT, periode=Periode.JOUR):
         figures = Counter(pz=row.pz_declares, contacts=row.contacts, joints_24h=row.joints_24h,
                           promotions=row.promotions, file=row.file_taille or 0)  # fmt: skip
         sums[(Niveau.NATIONAL, "FR", row.jour)].update(figures)
         if region_for_departement(row.zone):
             sums[(Niveau.REGION, region_for_departement(row.zone), row.jour)].update(figures)
     totals = {}
-    for row in IndicateurJour.objects.exclude(niveau=Niveau.DEPARTEMENT):
+    for row in IndicateurJour.objects.filter(periode=Periode.JOUR).exclude(
+        niveau=Niveau.DEPARTEMENT
+    ):
         totals[(row.niveau, row.zone, row.jour)] = Counter(
             pz=row.pz_declares, contacts=row.contacts, joints_24h=row.joints_24h,
             promotions=row.promotions, file=row.file_taille or 0,
@@ -298,12 +300,10 @@ def test_a_contact_reached_today_counts_in_the_cohort_of_the_day_it_was_named(me
     report = indicateurs.rollup(now=now + timedelta(minutes=5))
 
     assert timezone.localdate(named) in report.jours
-    row = IndicateurJour.objects.get(niveau=Niveau.DEPARTEMENT, zone="93",
+    row = IndicateurJour.objects.get(niveau=Niveau.DEPARTEMENT, zone="93", periode="j",
                                      jour=timezone.localdate(named))  # fmt: skip
     assert (row.contacts, row.joints, row.joints_24h) == (1, 1, 0)
-    assert median_bucket(Counter({int(k): v for k, v in row.delais.items()})) == delai_bucket(
-        6 * 24 * 60
-    )
+    assert median_bucket(row.delais) == delai_bucket(6 * 24 * 60)
 
 
 def test_a_promotion_counts_on_the_day_it_happens(medecin):
@@ -319,9 +319,13 @@ def test_a_promotion_counts_on_the_day_it_happens(medecin):
 
     indicateurs.rollup(now=now + timedelta(minutes=1))
 
-    today = IndicateurJour.objects.get(niveau=Niveau.NATIONAL, jour=timezone.localdate(now))
+    today = IndicateurJour.objects.get(
+        niveau=Niveau.NATIONAL, periode="j", jour=timezone.localdate(now)
+    )
     assert today.promotions == 1
-    before = IndicateurJour.objects.get(niveau=Niveau.NATIONAL, jour=timezone.localdate(named))
+    before = IndicateurJour.objects.get(
+        niveau=Niveau.NATIONAL, periode="j", jour=timezone.localdate(named)
+    )
     assert (before.contacts, before.promotions) == (1, 0)
 
 
@@ -334,11 +338,11 @@ def test_recomputing_a_past_day_keeps_the_queue_it_had_that_day(medecin):
 
     indicateurs.rollup(depuis=timezone.localdate(yesterday_evening) - timedelta(days=2))
 
-    row = IndicateurJour.objects.get(niveau=Niveau.DEPARTEMENT, zone="93",
+    row = IndicateurJour.objects.get(niveau=Niveau.DEPARTEMENT, zone="93", periode="j",
                                      jour=timezone.localdate(yesterday_evening))  # fmt: skip
     assert row.file_taille == 1
     assert row.pz_declares == 1
-    today = IndicateurJour.objects.filter(niveau=Niveau.DEPARTEMENT, zone="93",
+    today = IndicateurJour.objects.filter(niveau=Niveau.DEPARTEMENT, zone="93", periode="j",
                                           jour=timezone.localdate()).first()  # fmt: skip
     assert today is None or not today.file_taille
 
@@ -355,11 +359,57 @@ def test_a_second_run_with_nothing_new_gives_the_same_rows(medecin):
 
 
 def test_the_median_is_the_lower_median_of_the_buckets():
-    assert median_bucket(Counter()) is None
-    assert median_bucket(Counter({3: 1, 10: 1})) == 3  # ⌈2/2⌉ = 1st
-    assert median_bucket(Counter({3: 1, 10: 2})) == 10  # ⌈3/2⌉ = 2nd
+    assert median_bucket([]) is None and median_bucket([0, 0]) is None
+    assert median_bucket(dense(Counter({3: 1, 10: 1}))) == 3  # ⌈2/2⌉ = 1st
+    assert median_bucket(dense(Counter({3: 1, 10: 2}))) == 10  # ⌈3/2⌉ = 2nd
+    assert add_dense([1, 2], [0, 0, 5]) == [1, 2, 5] == add_dense([0, 0, 5], [1, 2])
     assert delai_bucket(0) == 0 and delai_bucket(14.9) == 0 and delai_bucket(15) == 1
     assert indicateurs.DELAI_BUCKETS[delai_bucket(24 * 60)] == 24 * 60
     assert indicateurs.DELAI_BUCKETS[delai_bucket(10**7)] == 14 * 24 * 60
     for minutes in (0, 14, 15, 600, 1439, 1440, 3000, 4319, 4320, 20159, 20160):
         assert indicateurs.DELAI_BUCKETS[delai_bucket(minutes)] <= minutes
+
+
+def test_each_month_row_is_the_sum_of_its_days(medecin):
+    now = timezone.now()
+    generate(medecin, now=now, days=40, seed=11)
+    indicateurs.rollup(now=now, depuis=timezone.localdate(now) - timedelta(days=45))
+
+    sums = defaultdict(lambda: [0, 0, 0, 0, 0, []])
+    for row in IndicateurJour.objects.filter(periode=Periode.JOUR):
+        total = sums[(row.niveau, row.zone, row.jour.replace(day=1))]
+        for i, value in enumerate([row.pz_declares, row.contacts, row.promotions, row.joints,
+                                   row.joints_24h]):  # fmt: skip
+            total[i] += value
+        total[5] = add_dense(total[5], row.delais)
+    months = {
+        (row.niveau, row.zone, row.jour): [row.pz_declares, row.contacts, row.promotions,
+                                           row.joints, row.joints_24h, row.delais]
+        for row in IndicateurJour.objects.filter(periode=Periode.MOIS)
+    }  # fmt: skip
+    assert months == {key: [*values[:5], dense(Counter(dict(enumerate(values[5]))))]
+                      for key, values in sums.items()}  # fmt: skip
+    assert len({jour for _, _, jour in months}) >= 2
+
+
+def test_a_period_read_by_months_and_days_gives_the_figures_of_its_days(medecin):
+    now = timezone.now()
+    generate(medecin, now=now, days=75, seed=17)
+    today = timezone.localdate(now)
+    indicateurs.rollup(now=now, depuis=today - timedelta(days=80))
+    perimetre = Perimetre(
+        libelle="France", niveau=Niveau.NATIONAL, zones=("FR",),
+        detail_niveau=Niveau.REGION, detail_zones=("FR-IDF", "FR-ARA", "FR-20R"),
+        detail_libelle="Région",
+    )  # fmt: skip
+
+    for du in (today - timedelta(days=70), (today - timedelta(days=60)).replace(day=1)):
+        by_months = tableau(perimetre, du=du, au=today, today=today)
+        by_days = tableau(perimetre, du=du, au=today, today=today, export=True)
+
+        def figures(result):
+            return [(z.libelle, z.nouveaux_pz, z.contacts, z.joints_24h, z.delai_median)
+                    for z in result.zones]  # fmt: skip
+
+        assert figures(by_months) == figures(by_days)
+        assert sum(z.contacts for z in by_months.zones) > 0
