@@ -345,6 +345,11 @@ class PeriodeForm(SafeTextMixin, _Styled, forms.Form):
     def __init__(self, data=None, *, regions=None, today=None):
         self.today = today or timezone.localdate()
         initial = {"du": self.today - timedelta(days=self.JOURS_PAR_DEFAUT - 1), "au": self.today}
+        if data:  # a day left out (a link naming only a région): the default period's, shown
+            data = data.copy()
+            for name in ("du", "au"):
+                if not data.get(name):
+                    data[name] = initial[name].isoformat()
         super().__init__(data if data else None, initial=initial)
         if regions is None:
             del self.fields["region"]

@@ -240,3 +240,13 @@ def test_the_doctors_page_reads_a_constant_number_of_queries(
 
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(URL)
+
+
+def test_an_admin_link_with_only_a_region_shows_its_default_period(client, administrateur):
+    client.force_login(administrateur)
+
+    html = client.get(URL, {"region": "FR-BRE"}).content.decode()
+
+    assert "TABLEAU DE BORD — Bretagne" in html
+    assert "invalid-feedback" not in html
+    assert f'value="{timezone.localdate().isoformat()}"' in html
