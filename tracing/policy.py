@@ -256,14 +256,17 @@ def indicateurs_perimetre(user, *, region: str = ""):
     from fiches.models_indicateurs import Niveau
     from fiches.selectors_indicateurs import Perimetre, zone_name
 
+    def of_region(code):
+        return Perimetre(
+            libelle=region_name(code), niveau=Niveau.REGION, zones=(code,),
+            detail_niveau=Niveau.DEPARTEMENT,
+            detail_zones=tuple(sorted(departements_of_region(code))),
+            detail_libelle=_("Département"),
+        )  # fmt: skip
+
     if user.has_role(Role.ADMIN):
         if region and region in regions_connues():
-            return Perimetre(
-                libelle=region_name(region), niveau=Niveau.REGION, zones=(region,),
-                detail_niveau=Niveau.DEPARTEMENT,
-                detail_zones=tuple(sorted(departements_of_region(region))),
-                detail_libelle=_("Département"),
-            )  # fmt: skip
+            return of_region(region)
         return Perimetre(
             libelle=_("France entière"), niveau=Niveau.NATIONAL, zones=(NATIONAL,),
             detail_niveau=Niveau.REGION, detail_zones=regions_connues(),
@@ -271,14 +274,7 @@ def indicateurs_perimetre(user, *, region: str = ""):
         )  # fmt: skip
     if user.has_role(Role.ARS):
         mine = region_of(user)
-        if not mine:
-            return None
-        return Perimetre(
-            libelle=region_name(mine), niveau=Niveau.REGION, zones=(mine,),
-            detail_niveau=Niveau.DEPARTEMENT,
-            detail_zones=tuple(sorted(departements_of_region(mine))),
-            detail_libelle=_("Département"),
-        )  # fmt: skip
+        return of_region(mine) if mine else None
     if user.has_role(Role.CONSEILLER):
         departements = tuple(sorted(departements_of(user)))
         if not departements:

@@ -47,24 +47,8 @@ def importer(request, pk):
         messages.info(request, _("Les contacts s'ajoutent à un patient zéro validé."))
         return redirect(_fiche_url(request.user, pk))
     form = ImportFichierForm(request.POST or None, request.FILES or None)
-    refus = ""
-    if request.method == "POST" and form.is_valid():
-        fichier = form.cleaned_data["fichier"]
-        try:
-            lignes = imports.read(fichier)
-        except imports.ImportRefused as error:
-            refus = str(error)
-        else:
-            valid, errors = imports.check(lignes, origine)
-            found = ImportContacts.objects.create(
-                user=request.user, origine=origine, nom_fichier=fichier.name[:200],
-                lignes=valid, erreurs=errors,
-            )  # fmt: skip
-            return redirect("tracing:import_apercu", pk=found.pk)
-    context = {"form": form, "origine": origine, "refus": refus,
-               "back_url": _fiche_url(request.user, pk)}  # fmt: skip
-    status = 400 if (refus or form.errors) else 200
-    return render(request, "tracing/import.html", context, status=status)
+    context = {"origine": origine, "back_url": _fiche_url(request.user, pk)}
+    return _upload(request, form, context, lambda data: origine)
 
 
 @role_required(Role.ARS)
@@ -78,9 +62,21 @@ def importer_cluster(request, pk):
     form = ImportClusterForm(
         request.POST or None, request.FILES or None, patients_zero=patients_zero
     )
+    context = {"cluster": cluster, "patients_zero": patients_zero,
+               "back_url": reverse("tracing:ars_cluster", args=[cluster.pk])}  # fmt: skip
+    return _upload(
+        request, form, context,
+        lambda data: next(f for f in patients_zero if f.pk == data["origine"]),
+        cluster=cluster,
+    )  # fmt: skip
+
+
+def _upload(request, form, context, origine_of, *, cluster=None):
+    """Read and check the file: its preview (nothing written but the import's row), or the
+    page again with why the file was refused."""
     refus = ""
     if request.method == "POST" and form.is_valid():
-        origine = next(f for f in patients_zero if f.pk == form.cleaned_data["origine"])
+        origine = origine_of(form.cleaned_data)
         fichier = form.cleaned_data["fichier"]
         try:
             lignes = imports.read(fichier)
@@ -88,16 +84,15 @@ def importer_cluster(request, pk):
             refus = str(error)
         else:
             valid, errors = imports.check(lignes, origine)
-            for row in valid:  # members of the collectivité: the ARS follows them too
-                row["collectivite"] = cluster.collectivite
+            if cluster is not None:  # members of the collectivité: the ARS follows them too
+                for row in valid:
+                    row["collectivite"] = cluster.collectivite
             found = ImportContacts.objects.create(
                 user=request.user, origine=origine, cluster=cluster,
                 nom_fichier=fichier.name[:200], lignes=valid, erreurs=errors,
             )  # fmt: skip
             return redirect("tracing:import_apercu", pk=found.pk)
-    context = {"form": form, "cluster": cluster, "refus": refus,
-               "patients_zero": patients_zero,
-               "back_url": reverse("tracing:ars_cluster", args=[cluster.pk])}  # fmt: skip
+    context |= {"form": form, "refus": refus}
     status = 400 if (refus or form.errors) else 200
     return render(request, "tracing/import.html", context, status=status)
 
