@@ -25,7 +25,7 @@ def import_contacts(import_id: int) -> int:
     try:
         with transaction.atomic():
             found = (
-                ImportContacts.objects.select_for_update()
+                ImportContacts.objects.select_for_update(of=("self",))
                 .select_related("user", "origine", "cluster")
                 .get(pk=import_id)
             )

@@ -106,3 +106,33 @@ def test_an_ars_cluster_shows_the_chains_of_its_linked_fiches(client, request, m
     # The pupil exposed no collectivity himself: outside the ARS's scope, drawn without identity.
     assert "PETIT" not in chaine.upper() and "Contact suivi ailleurs" in chaine
     assert reverse("tracing:ars_fiche", args=[eleve.pk]) not in chaine
+
+
+def test_a_ten_thousand_person_chain_is_read_in_three_queries_and_drawn_bounded(
+    medecin, django_assert_num_queries
+):
+    from fiches.models import Fiche, Nature
+    from fiches.statuses import Statut
+
+    pz = FicheFactory(declarant=medecin)
+    level = [pz]
+    for width in (20, 20, 25):  # 20 + 400 + 10,000 people below the patient zéro
+        fiches = [
+            Fiche(nature=Nature.PATIENT_ZERO if width != 25 else Nature.CONTACT, origine=parent,
+                  declarant=medecin, medecin=medecin, departement="75",
+                  statut=Statut.DIAGNOSTIC_CONFIRME if width != 25 else Statut.A_CONTACTER)
+            for parent in level
+            for _ in range(width)
+        ]  # fmt: skip
+        level = Fiche.objects.bulk_create(fiches)
+    assert Fiche.objects.count() == 10_421
+
+    visible = fiches_visible_to(medecin)
+    with django_assert_num_queries(3):
+        chain = chains.chain_of(pz, visible)
+
+    # Breadth first: the patient zéro, its 20, then the first of the next generation; « … »
+    # says the rest.
+    assert chain.truncated
+    assert len([n for n in chain.nodes if n.pk]) == chains.MAX_NODES
+    assert max(n.depth for n in chain.nodes) == 2
