@@ -62,7 +62,12 @@ serve: install
 		DATABASE_URL="$$OWNER_DATABASE_URL" $(PY) manage.py migrate --noinput && \
 		DATABASE_URL="$$OWNER_DATABASE_URL" $(PY) manage.py grant_app_role "$${APP_DB_ROLE:?set APP_DB_ROLE, the role of DATABASE_URL}"; \
 	else $(PY) manage.py migrate --noinput; fi
-	$(VENV)/bin/gunicorn contactcovid.wsgi --bind 127.0.0.1:$(PORT) --workers $${WEB_CONCURRENCY:-3} --access-logfile -
+	@# Threads (gthread): a long download (a streamed export) is not killed by the 30 s timeout,
+	@# which then only watches that the worker is alive. Restarted after ~2,000 requests (with
+	@# jitter, not all at once) as a guard against slow memory growth.
+	$(VENV)/bin/gunicorn contactcovid.wsgi --bind 127.0.0.1:$(PORT) --workers $${WEB_CONCURRENCY:-3} \
+		--worker-class gthread --threads $${GUNICORN_THREADS:-4} \
+		--max-requests 2000 --max-requests-jitter 200 --access-logfile -
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

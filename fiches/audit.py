@@ -40,6 +40,44 @@ def mask_secrets(data):
     return data
 
 
+# Every action the services write, with what a person reads in the journal. The admin filters
+# on this fixed list (no DISTINCT over millions of entries); a new action must be added here
+# (`test_every_audited_action_has_a_label` reads the code for them).
+ACTIONS = {
+    "fiche.viewed": _("Fiche consultée"),
+    "fiche.created": _("Fiche créée"),
+    "fiche.updated": _("Fiche modifiée"),
+    "fiche.status_changed": _("État de la fiche changé"),
+    "fiche.lookup": _("Recherche d'une personne (laboratoire, pharmacie)"),
+    "fiche.lookup_refused": _("Recherche d'une personne refusée"),
+    "fiche.searched": _("Recherche dans la plateforme"),
+    "fiche.reserved": _("Fiche prise par un conseiller"),
+    "fiche.call_recorded": _("Appel enregistré"),
+    "fiche.recall_moved": _("Rappel déplacé"),
+    "fiche.transferred": _("Fiche transmise à une autre caisse"),
+    "fiche.consent_changed": _("Accord du patient zéro modifié"),
+    "fiche.same_person_linked": _("Fiches liées comme une même personne"),
+    "fiche.sample_recorded": _("Prélèvement enregistré"),
+    "fiche.result_recorded": _("Résultat RT-PCR enregistré"),
+    "fiche.masks_delivered": _("Masques délivrés"),
+    "fiche.form_sent": _("Formulaire de contact envoyé"),
+    "fiche.import_confirmed": _("Import de contacts confirmé"),
+    "fiche.linked_to_cluster": _("Fiche liée à un cluster"),
+    "fiches.listed": _("Liste de fiches affichée"),
+    "beneficiaire.lookup": _("Recherche d'un assuré"),
+    "beneficiaire.lookup_refused": _("Recherche d'un assuré refusée"),
+    "cluster.created": _("Cluster ouvert"),
+    "cluster.updated": _("Cluster mis à jour"),
+    "cluster.viewed": _("Cluster consulté"),
+    "cluster.contacts_imported": _("Contacts importés dans un cluster"),
+    "ars.export_csv": _("Export des cas (ARS) demandé"),
+    "ars.export_csv_complete": _("Export des cas (ARS) envoyé en entier"),
+    "admin.viewed": _("Consultation dans l'administration"),
+    "admin.listed": _("Liste affichée dans l'administration"),
+    "admin.letter_downloaded": _("Courrier postal téléchargé"),
+}
+
+
 class AuditLogQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise AuditLogIsAppendOnly(_("Le journal d'audit ne se modifie pas."))

@@ -1,12 +1,13 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from contactcovid.admin_scale import AtScaleAdmin
 from jobs import mail
 from jobs.models import OutgoingEmail
 
 
 @admin.register(OutgoingEmail)
-class OutgoingEmailAdmin(admin.ModelAdmin):
+class OutgoingEmailAdmin(AtScaleAdmin, admin.ModelAdmin):
     """E-mails waiting, sent and failed: a failure that exhausted its retries is listed here,
     with an action to send it again. Read-only otherwise; the bodies are never shown."""
 
@@ -19,7 +20,6 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
     ]  # fmt: skip
     readonly_fields = fields
     actions = ["send_again"]
-    show_full_result_count = False
 
     def has_add_permission(self, request):
         return False

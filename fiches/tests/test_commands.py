@@ -1,4 +1,6 @@
+import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from accounts.demo import load_demo_accounts
 from fiches.demo import load_demo_fiches
@@ -64,3 +66,58 @@ def test_bench_plateforme_times_every_platform_page(db, capsys):
     for label in ("file, page 1", "fiche suivante", "recherche téléphone"):
         assert label in out
     assert "requêtes" in out
+
+
+def test_bench_admin_and_bench_indicateurs_time_their_pages(db, capsys):
+    call_command("seed_fiches", 10, batch=4, medecins=2, verbosity=0)
+
+    call_command("bench_admin", runs=1)
+    call_command("bench_indicateurs", remplir_jours=3, rollup=True, jours_rollup=2, runs=1)
+
+    out = capsys.readouterr().out
+    for label in ("fiches, recherche NIR exact", "journal, qui a consulté une fiche",
+                  "admin, France, 366 jours", "conseiller, 93, 28 jours", "Calcul courant"):
+        assert label in out, label  # fmt: skip
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY: PostgreSQL's load")
+@pytest.mark.django_db(transaction=True)
+def test_seed_fiches_copies_valid_fiches_with_their_history_and_audit_then_rebuilds_indexes():
+    import phonenumbers
+
+    from fiches.audit import AuditLog
+    from fiches.identity import nir_key
+    from fiches.models import StatusChange
+    from fiches.statuses import INITIAL_CONTACT, INITIAL_PATIENT_ZERO, is_allowed
+    from fiches.tests.factories import FicheFactory
+
+    def indexes():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT indexdef FROM pg_indexes WHERE tablename IN "
+                "('fiches_fiche', 'fiches_statuschange', 'fiches_auditlog')"
+            )
+            return sorted(row[0] for row in cursor.fetchall())
+
+    before = indexes()
+    call_command("seed_fiches", 300, medecins=3, verbosity=0)
+
+    fiches = Fiche.objects.all()
+    assert fiches.filter(nature=Nature.PATIENT_ZERO).count() == 300
+    assert 600 <= fiches.count() <= 1800
+    assert indexes() == before
+    phones = fiches.exclude(telephone="").values_list("telephone", flat=True)
+    assert all(phonenumbers.is_valid_number(phonenumbers.parse(p)) for p in phones)
+    assert not fiches.filter(statut=Statut.CONTACT_A_TROUVER).exclude(telephone="").exists()
+    nirs = fiches.exclude(nir="").values_list("nir", flat=True)
+    assert len(nirs) >= 300 and all(nir_key(n[:13]) == n[13:] for n in nirs)
+    creations = StatusChange.objects.filter(from_statut="")
+    assert creations.count() == fiches.count()
+    assert set(creations.values_list("to_statut", flat=True)) <= (
+        INITIAL_CONTACT | INITIAL_PATIENT_ZERO | {Statut.A_CONTACTER})  # fmt: skip
+    moves = StatusChange.objects.exclude(from_statut="").values_list("from_statut", "to_statut")
+    assert moves and all(is_allowed(a, b) for a, b in moves)
+    for fiche in fiches.order_by("?")[:50]:  # its last change is its status
+        assert fiche.historique.order_by("at", "id").last().to_statut == fiche.statut
+    assert AuditLog.objects.filter(action="fiche.created").count() == fiches.count()
+    FicheFactory()  # the sequences were moved past the loaded ids

@@ -80,7 +80,7 @@ def test_csv_export_has_its_region_cases_without_identity(client, ars_idf, cases
 
     response = client.get(reverse("tracing:ars_export"))
 
-    body = response.content.decode("utf-8-sig")
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
     lines = body.strip().splitlines()
     assert response["Content-Type"].startswith("text/csv")
     assert lines[0] == "fiche;nature;collectivite;departement;commune;statut;creee_le;clusters"
@@ -88,7 +88,9 @@ def test_csv_export_has_its_region_cases_without_identity(client, ars_idf, cases
     assert str(cases["ecole93"].pk) in body and "Montreuil" in body
     for name in ("Ecolier", "Crechien", cases["ecole93"].nom, cases["ecole93"].nir):
         assert name not in body
-    assert AuditLog.objects.get(action="ars.export_csv").data == {"region": "FR-IDF", "lignes": 2}
+    assert AuditLog.objects.get(action="ars.export_csv").data == {"region": "FR-IDF"}
+    done = AuditLog.objects.get(action="ars.export_csv_complete")
+    assert done.data == {"region": "FR-IDF", "lignes": 2} and done.actor == ars_idf
 
 
 def test_csv_export_neutralises_free_text_a_spreadsheet_would_run_as_a_formula(
@@ -97,7 +99,7 @@ def test_csv_export_neutralises_free_text_a_spreadsheet_would_run_as_a_formula(
     Fiche.objects.filter(pk=cases["ecole93"].pk).update(commune='=HYPERLINK("http://x")')
     client.force_login(ars_idf)
 
-    body = client.get(reverse("tracing:ars_export")).content.decode("utf-8-sig")
+    body = b"".join(client.get(reverse("tracing:ars_export")).streaming_content).decode("utf-8-sig")
 
     assert "'=HYPERLINK" in body
     assert ";=HYPERLINK" not in body and ';"=HYPERLINK' not in body
@@ -106,7 +108,8 @@ def test_csv_export_neutralises_free_text_a_spreadsheet_would_run_as_a_formula(
 def test_agent_without_region_sees_nothing(client, agent_ars, cases):
     client.force_login(agent_ars)
     assert "Ecolier" not in client.get(reverse("tracing:ars_collectivites")).content.decode()
-    lines = client.get(reverse("tracing:ars_export")).content.decode("utf-8-sig").splitlines()
+    response = client.get(reverse("tracing:ars_export"))
+    lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
     assert len(lines) == 1
 
 
@@ -120,3 +123,40 @@ def test_agent_opens_a_case_of_its_region_and_the_view_is_audited(client, ars_id
     assert "Milieu scolaire" in html and "Ecolier" in html
     assert (outside.status_code, no_collectivity.status_code) == (404, 404)
     assert AuditLog.objects.for_object(cases["ecole93"]).filter(action="fiche.viewed").exists()
+
+
+def test_the_csv_export_streams_with_flat_memory_whatever_its_length(
+    client, ars_idf, medecin, monkeypatch
+):
+    """Read chunk by chunk, as a browser downloads it: memory is bounded by one chunk of rows
+    read from the cursor, not by the number of rows."""
+    import tracemalloc
+
+    from django.http import StreamingHttpResponse
+
+    from fiches.models import Nature
+    from tracing import views_ars
+
+    monkeypatch.setattr(views_ars, "EXPORT_CHUNK", 200)
+
+    def peak_for(extra):
+        Fiche.objects.bulk_create(
+            Fiche(nature=Nature.PATIENT_ZERO, departement="93", collectivite="scolaire",
+                  commune="Montreuil", declarant=medecin, medecin=medecin,
+                  statut="diagnostic_confirme")
+            for _ in range(extra)
+        )  # fmt: skip
+        response = client.get(reverse("tracing:ars_export"))
+        assert isinstance(response, StreamingHttpResponse)
+        tracemalloc.start()
+        lines = sum(chunk.count(b"\n") for chunk in response.streaming_content)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        return lines, peak
+
+    client.force_login(ars_idf)
+    small_lines, small_peak = peak_for(1000)
+    big_lines, big_peak = peak_for(5000)
+
+    assert (small_lines, big_lines) == (1001, 6001)
+    assert big_peak < small_peak * 1.25, (small_peak, big_peak)

@@ -1,9 +1,11 @@
 """Fill the database with N synthetic patients zéro and about 3 contacts each, to measure the
 list and the searches at scale (README, "Scale"). Never for production data.
 
-Bulk inserts by batches (one INSERT per batch of patients zéro, one for their contacts), with a
-progress bar. Fiches are spread over `--medecins` seed doctors, the first one getting a tenth of
-them (a very busy doctor, for deep pages), over départements, statuses and six months.
+On PostgreSQL, `fiches.seeding` loads them with COPY, their status history and audit entries
+too, the indexes built after (10 M fiches in minutes; it needs a superuser: a bench database).
+Elsewhere (SQLite), or with `--orm`, bulk inserts by batches with a progress bar. Fiches are
+spread over `--medecins` seed doctors, the first one getting a tenth of them (a very busy
+doctor, for deep pages), over départements, statuses and six months.
 """
 
 import random
@@ -11,12 +13,13 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
 from tqdm import tqdm
 
 from accounts.models import User
 from accounts.roles import Role
+from fiches import seeding
 from fiches.identity import departement_from_code_postal, nir_key, normalize_name
 from fiches.models import ArgumentDiagnostic, Fiche, Nature, Situation
 from fiches.statuses import Statut
@@ -134,13 +137,16 @@ class Command(BaseCommand):
             "--departement",
             help="toutes les fiches dans ce département (ex. 93 : la file d'une plateforme)",
         )
+        parser.add_argument("--orm", action="store_true", help="sans COPY (lent)")
 
-    def handle(self, *args, n, batch, medecins, seed, departement, **options):
+    def handle(self, *args, n, batch, medecins, seed, departement, orm, **options):
         rng = random.Random(seed)
         self.codes_postaux = CODES_POSTAUX
         if departement:
             self.codes_postaux = [f"{departement}{i:03d}" for i in range(100, 500, 100)]
         doctors = self._doctors(medecins)
+        if connection.vendor == "postgresql" and not orm:
+            return self._copy(n, doctors, seed, verbose=options["verbosity"] > 0)
         weights = [len(doctors) / 9] + [1] * (len(doctors) - 1)  # the first has ~10 %
         created = 0
         with tqdm(total=n, unit="patient zéro", disable=options["verbosity"] == 0) as bar:
@@ -159,6 +165,19 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"{created} patients zéro créés, avec leurs contacts.")
         )
+
+    def _copy(self, n, doctors, seed, *, verbose):
+        if not seeding.superuser():
+            raise CommandError(
+                "Le chargement rapide (COPY) demande un superutilisateur PostgreSQL (base de "
+                "mesure) ; sinon : --orm."
+            )
+        with tqdm(unit="fiche", disable=not verbose) as bar:
+            report = seeding.copy_seed(
+                n=n, doctors=doctors, codes_postaux=self.codes_postaux, prenoms=PRENOMS,
+                noms=NOMS, seed=seed, progress=lambda count: bar.update(count - bar.n),
+            )  # fmt: skip
+        self.stdout.write(self.style.SUCCESS(f"{n} patients zéro créés : {report}"))
 
     def _doctors(self, count):
         group = Group.objects.get_or_create(name=Role.MEDECIN.value)[0]

@@ -1,0 +1,29 @@
+"""The admin at national scale (issue 14): no COUNT(*) over millions of rows on a list page.
+
+Django's change list counts its rows for the paginator (and again, unfiltered, unless
+`show_full_result_count` is off). `CappedPaginator` counts at most `CAP` + 1 rows — a
+`COUNT(*)` over a `LIMIT`, read from the list's own index — so a list of 10 million fiches
+answers like a list of ten thousand; past the cap the list says « plus de 10 000 ».
+"""
+
+from django.core.paginator import Paginator
+from django.utils.functional import cached_property
+
+
+class CappedPaginator(Paginator):
+    CAP = 10_000
+
+    @cached_property
+    def count(self):
+        return self.object_list[: self.CAP + 1].count()
+
+    @property
+    def capped(self):
+        return self.count > self.CAP
+
+
+class AtScaleAdmin:
+    """For the big tables' admins: a capped count, never the unfiltered one."""
+
+    paginator = CappedPaginator
+    show_full_result_count = False
