@@ -63,4 +63,3 @@ class Command(BaseCommand):
                 f"{label:36} {statistics.median(timings):7.1f} ms  "
                 f"(SQL {statistics.median(sql):6.1f} ms, {len(queries.captured_queries)} requêtes)"
             )
-        connection.close()

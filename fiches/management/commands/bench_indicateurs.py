@@ -62,7 +62,6 @@ class Command(BaseCommand):
             for period, du in periods.items():
                 query = {**params, "du": du.isoformat(), "au": today.isoformat()}
                 self._time(client, f"{label}, {period}", query, runs)
-        connection.close()
 
     def _time(self, client, label, query, runs):
         timings, sql = [], []
