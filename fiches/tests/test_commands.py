@@ -75,8 +75,13 @@ def test_bench_admin_and_bench_indicateurs_time_their_pages(db, capsys):
     call_command("bench_indicateurs", remplir_jours=3, rollup=True, jours_rollup=2, runs=1)
 
     out = capsys.readouterr().out
-    for label in ("fiches, recherche NIR exact", "journal, qui a consulté une fiche",
-                  "admin, France, 366 jours", "conseiller, 93, 28 jours", "Calcul courant"):
+    for label in (
+        "fiches, recherche NIR exact",
+        "journal, qui a consulté une fiche",
+        "admin, France, 366 jours",
+        "conseiller, 93, 28 jours",
+        "Calcul courant",
+    ):
         assert label in out, label  # fmt: skip
 
 
