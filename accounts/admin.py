@@ -88,6 +88,7 @@ class CaisseAdmin(NoDeleteMixin, admin.ModelAdmin):
 class SecurityEventAdmin(AtScaleAdmin, admin.ModelAdmin):
     # Millions of sign-ins a year: a capped count, no date hierarchy (a DISTINCT over the dates).
     list_display = ["created_at", "user", "action", "ip", "detail"]
+    list_select_related = ["user"]
     list_filter = ["action"]
     search_fields = ["user__username", "user__email"]
 

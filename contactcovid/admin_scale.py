@@ -3,7 +3,8 @@
 Django's change list counts its rows for the paginator (and again, unfiltered, unless
 `show_full_result_count` is off). `CappedPaginator` counts at most `CAP` + 1 rows — a
 `COUNT(*)` over a `LIMIT`, read from the list's own index — so a list of 10 million fiches
-answers like a list of ten thousand; past the cap the list says « plus de 10 000 ».
+answers like a list of ten thousand; past the cap the list shows 10,001 rows (the admin's own
+template has no « plus de »), and its last page is the 101st of 100.
 """
 
 from django.core.paginator import Paginator
@@ -16,10 +17,6 @@ class CappedPaginator(Paginator):
     @cached_property
     def count(self):
         return self.object_list[: self.CAP + 1].count()
-
-    @property
-    def capped(self):
-        return self.count > self.CAP
 
 
 class AtScaleAdmin:

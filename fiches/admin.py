@@ -150,7 +150,9 @@ class AuditLogAdmin(AtScaleAdmin, NoDeleteAdmin):
         term = search_term.strip()
         if not term:
             return queryset, False
-        if term.isdigit():
+        if term.isdigit():  # a fiche's number, unless the list is already on another kind
+            if "content_type" not in request.GET:
+                queryset = queryset.filter(content_type=ContentType.objects.get_for_model(Fiche))
             return queryset.filter(object_id=int(term)), False
         from django.contrib.auth import get_user_model
 

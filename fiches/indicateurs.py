@@ -33,12 +33,13 @@ from django.db.models import Case, Count, F, Min, OuterRef, Q, Subquery, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from fiches.geography import region_for_departement
+from fiches.geography import all_regions, departements_of_region, region_for_departement
 from fiches.models import Fiche, StatusChange
 from fiches.models_indicateurs import IndicateurJour, IndicateursEtat, Niveau, Periode
 from fiches.statuses import CONTACT_STATUSES, Statut
 
 NATIONAL = "FR"
+ALL_DEPARTEMENTS = frozenset(d for region in all_regions() for d in departements_of_region(region))
 FENETRE_JOURS = 14
 # Status changes committed late (a transaction begun before the last run) are still seen.
 MARGE = timedelta(minutes=10)
@@ -165,9 +166,12 @@ def rollup(*, now=None, depuis: date | None = None, fenetre: bool = False) -> Ro
 
 
 def _etat_locked(now):
+    """The watermark, locked for the run (two workers never interleave); None on the first run
+    ever (the row is created, then locked like the others)."""
     etat = IndicateursEtat.objects.select_for_update().filter(pk=1).first()
     if etat is None:
         IndicateursEtat.objects.get_or_create(pk=1, defaults={"jusqua": now})
+        IndicateursEtat.objects.select_for_update().get(pk=1)
     return etat
 
 
@@ -183,32 +187,35 @@ def _cohorts_moved_since(moment) -> set[date]:
     )
     cohorts = changes.annotate(jour=TruncDate("fiche__created_at")).values_list("jour", flat=True)
     days = changes.annotate(jour=TruncDate("at")).values_list("jour", flat=True)
-    return set(cohorts.distinct()) | set(days.distinct())
+    return set(cohorts.order_by().distinct()) | set(days.order_by().distinct())
 
 
 def _recompute(jours: list[date], *, now, today) -> int:
     if not jours:
         return 0
-    kept_queue = {
-        (row["niveau"], row["zone"], row["jour"]): (row["file_taille"], row["file_depuis"])
-        for row in IndicateurJour.objects.filter(
+    kept_queue = defaultdict(dict)  # day → département → (size, since), as counted that day
+    for row in (
+        IndicateurJour.objects.filter(
             jour__in=jours, niveau=Niveau.DEPARTEMENT, periode=Periode.JOUR
         )
         .exclude(file_taille=None)
-        .values("niveau", "zone", "jour", "file_taille", "file_depuis")
-    }
+        .values("zone", "jour", "file_taille", "file_depuis")
+    ):
+        kept_queue[row["jour"]][row["zone"]] = (row["file_taille"], row["file_depuis"])
     rows = []
     for day in jours:
         departements = _departements_of_day(day)
         if day == today:
-            for departement, (taille, depuis) in _queue_now(now).items():
+            # Every département gets its count, 0 included: an empty queue reads « 0 », not
+            # « not computed ».
+            queue = _queue_now(now)
+            for departement in ALL_DEPARTEMENTS | set(queue):
                 figures = departements.setdefault(departement, _Figures())
-                figures.file_taille, figures.file_depuis = taille, depuis
+                figures.file_taille, figures.file_depuis = queue.get(departement, (0, None))
         else:
-            for (_, zone, jour), (taille, depuis) in kept_queue.items():
-                if jour == day:
-                    figures = departements.setdefault(zone, _Figures())
-                    figures.file_taille, figures.file_depuis = taille, depuis
+            for zone, (taille, depuis) in kept_queue[day].items():
+                figures = departements.setdefault(zone, _Figures())
+                figures.file_taille, figures.file_depuis = taille, depuis
         rows.extend(_rows_of_day(day, departements, now=now))
     IndicateurJour.objects.filter(jour__in=jours, periode=Periode.JOUR).delete()
     IndicateurJour.objects.bulk_create(rows, batch_size=1000)

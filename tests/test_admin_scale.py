@@ -24,7 +24,7 @@ def _get(client, url, params=None):
     return response, [q["sql"] for q in queries.captured_queries]
 
 
-def test_the_fiche_list_counts_at_most_its_cap_and_says_so(client, administrateur, monkeypatch):
+def test_the_fiche_list_counts_at_most_its_cap_plus_one(client, administrateur, monkeypatch):
     monkeypatch.setattr(CappedPaginator, "CAP", 5)
     FicheFactory.create_batch(8, declarant=administrateur)
     client.force_login(administrateur)

@@ -14,7 +14,7 @@ import zipfile
 from django.utils.translation import gettext as _
 
 from fiches.forms import ContactRapideForm
-from fiches.identity import normalize_name
+from fiches.identity import departement_from_code_postal, normalize_name
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_LINES = 10_000
@@ -157,13 +157,23 @@ def _no_formulas(rows) -> None:
                 )  # fmt: skip
 
 
-def check(lines: list[dict], origine) -> tuple[list[dict], list[dict]]:
-    """(valid lines as the service takes them, errors per line: number, values, messages)."""
+_HORS_REGION = "hors de votre région : ce contact serait suivi par une autre ARS"
+_SANS_LIEU = "à renseigner : un contact importé sur un cluster vit dans la région du cluster"
+
+
+def check(lines: list[dict], origine, *, departements=None) -> tuple[list[dict], list[dict]]:
+    """(valid lines as the service takes them, errors per line: number, values, messages).
+    With `departements` (an ARS cluster's région), a line must live in one of them: a contact
+    elsewhere would be followed by another ARS, out of the agent's sight."""
     valid, errors = [], []
     for number, values in enumerate(lines, start=2):
         data = dict(values)
         data["meme_foyer"] = "on" if data.get("meme_foyer", "").lower() in TRUE else ""
         form = ContactRapideForm(data=data, origine=origine)
+        if form.is_valid() and departements is not None:
+            departement = departement_from_code_postal(form.domain_data().get("code_postal", ""))
+            if departement not in departements:
+                form.add_error("code_postal", _HORS_REGION if departement else _SANS_LIEU)
         if form.is_valid():
             valid.append(form.domain_data())
         else:

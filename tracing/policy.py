@@ -130,7 +130,9 @@ def fiches_visible_to(user) -> QuerySet[Fiche]:
 
 def can_write(user, fiche: Fiche) -> bool:
     """Edit the fiche itself: its doctor, or a conseiller of its département (calls, phone,
-    closing). The ARS reads; laboratories and pharmacies write only their own records."""
+    closing). The ARS reads fiches (it only creates contacts, by importing a list on one of its
+    clusters: `views_imports.importer_cluster`); laboratories and pharmacies write only their
+    own records."""
     if user.has_role(Role.MEDECIN):
         return fiche.medecin_id == user.pk
     if user.has_role(Role.CONSEILLER):

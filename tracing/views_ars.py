@@ -4,6 +4,7 @@ clusters, and the CSV export of its région's collectivity cases."""
 import csv
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -158,9 +159,10 @@ def export_csv(request):
     """The région's collectivity cases, without identity: what an investigation counts.
 
     Streamed: rows are read from a server-side cursor (`iterator`, by `EXPORT_CHUNK`) and sent
-    as they are written, so memory stays flat and the first bytes leave at once, whatever the
-    number of cases. The export is audited when it starts; its end (with its line count) when
-    the last line has been sent."""
+    as they are written, so memory stays flat whatever the number of cases. The cursor lives in
+    a read transaction opened by the stream itself: outside one, Django declares it WITH HOLD
+    and PostgreSQL would compute and store the whole result before the first line. The export
+    is audited when it starts; its end (with its line count) when the last line has been sent."""
     region = region_of(request.user)
     fiches = fiches_visible_to(request.user).order_by("collectivite", "departement", "id")
     clusters_by_fiche = {}  # only the fiches linked to a cluster: a small part of the cases
@@ -172,7 +174,7 @@ def export_csv(request):
               request=request)  # fmt: skip
     rows = fiches.values_list(
         "id", "nature", "collectivite", "departement", "commune", "statut", "created_at"
-    ).iterator(chunk_size=EXPORT_CHUNK)
+    )
     response = StreamingHttpResponse(
         _export_lines(rows, clusters_by_fiche, request=request, region=region),
         content_type="text/csv; charset=utf-8",
@@ -196,16 +198,18 @@ def _export_lines(rows, clusters_by_fiche, *, request, region):
     writer = csv.writer(_Line(), delimiter=";")
     yield "\ufeff" + writer.writerow(EXPORT_COLUMNS)  # Excel opens UTF-8 with its BOM
     count, lines = 0, []
-    for pk, nature, collectivite, departement, commune, statut, created_at in rows:
-        lines.append(writer.writerow(
-            [pk, nature, collectivite, departement, _cell(commune), statut,
-             timezone.localtime(created_at).strftime("%d/%m/%Y"),
-             _cell(" | ".join(clusters_by_fiche.get(pk, [])))]
-        ))  # fmt: skip
-        count += 1
-        if len(lines) == 500:
-            yield "".join(lines)
-            lines = []
+    with transaction.atomic():
+        for row in rows.iterator(chunk_size=EXPORT_CHUNK):
+            pk, nature, collectivite, departement, commune, statut, created_at = row
+            lines.append(writer.writerow(
+                [pk, nature, collectivite, departement, _cell(commune), statut,
+                 timezone.localtime(created_at).strftime("%d/%m/%Y"),
+                 _cell(" | ".join(clusters_by_fiche.get(pk, [])))]
+            ))  # fmt: skip
+            count += 1
+            if len(lines) == 500:
+                yield "".join(lines)
+                lines = []
     if lines:
         yield "".join(lines)
     audit_log(actor=request.user, action="ars.export_csv_complete",

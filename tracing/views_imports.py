@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.roles import Role
 from fiches.audit import audit_log
+from fiches.geography import departements_of_region
 from fiches.models import Nature
 from tracing import imports, tasks
 from tracing.forms import ImportClusterForm, ImportFichierForm
@@ -83,7 +84,8 @@ def _upload(request, form, context, origine_of, *, cluster=None):
         except imports.ImportRefused as error:
             refus = str(error)
         else:
-            valid, errors = imports.check(lignes, origine)
+            region = departements_of_region(cluster.region) if cluster is not None else None
+            valid, errors = imports.check(lignes, origine, departements=region)
             if cluster is not None:  # members of the collectivité: the ARS follows them too
                 for row in valid:
                     row["collectivite"] = cluster.collectivite
@@ -120,6 +122,10 @@ def apercu(request, pk):
 @follow_roles
 def confirmer(request, pk):
     found = get_import_for_user(request.user, pk)
+    if found.cluster_id and not _still_in_cluster(request.user, found):
+        messages.error(request, _("Le patient zéro n'est plus lié à ce cluster, ou le cluster "
+                                  "est clos : rien n'a été importé."))  # fmt: skip
+        return redirect("tracing:import_apercu", pk=found.pk)
     with transaction.atomic():
         locked = ImportContacts.objects.select_for_update().get(pk=found.pk)
         if locked.etat == ImportContacts.Etat.APERCU and locked.lignes:
@@ -134,3 +140,15 @@ def confirmer(request, pk):
         elif not locked.lignes:
             messages.error(request, _("Aucune ligne valide à importer."))
     return redirect("tracing:import_apercu", pk=found.pk)
+
+
+def _still_in_cluster(user, found) -> bool:
+    """Between the preview and the confirmation, the cluster may have closed or its patient
+    zéro been unlinked (or left the agent's sight): then nothing is imported."""
+    from tracing.models import Cluster
+
+    return found.cluster.statut != Cluster.Statut.CLOS and (
+        fiches_visible_to(user)
+        .filter(pk=found.origine_id, clusters=found.cluster_id, brouillon=False)
+        .exists()
+    )

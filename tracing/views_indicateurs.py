@@ -33,7 +33,7 @@ def tableau_de_bord(request):
     if request.user.has_role(Role.MEDECIN):
         return _medecin(request)
     form, tableau = _tableau(request)
-    context = {"form": form, "tableau": tableau}
+    context = {"form": form, "tableau": tableau, "sans_perimetre": tableau is None}
     if tableau is not None:
         context |= {
             "graphiques": _graphiques(tableau),
@@ -46,8 +46,11 @@ def tableau_de_bord(request):
 @role_required(Role.CONSEILLER, Role.ARS, Role.ADMIN)
 def export_csv(request):
     form, tableau = _tableau(request, export=True)
-    if tableau is None:
-        return render(request, "tracing/indicateurs.html", {"form": form, "tableau": None})
+    if tableau is None or (form.is_bound and not form.is_valid()):
+        # Never the default period under the name of the one asked: the page says what is wrong.
+        context = {"form": form, "tableau": None, "sans_perimetre": tableau is None}
+        return render(request, "tracing/indicateurs.html", context,
+                      status=400 if tableau is not None else 200)  # fmt: skip
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     filename = f"indicateurs-{tableau.du:%Y%m%d}-{tableau.au:%Y%m%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

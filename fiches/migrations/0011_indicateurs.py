@@ -46,14 +46,6 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.AddIndex(
-            model_name='fiche',
-            index=models.Index(fields=['created_at', 'id'], name='fiche_created'),
-        ),
-        migrations.AddIndex(
-            model_name='statuschange',
-            index=models.Index(fields=['to_statut', 'at'], name='statuschange_vers_le'),
-        ),
-        migrations.AddIndex(
             model_name='indicateurjour',
             index=models.Index(fields=['niveau', 'periode', 'jour', 'zone'], name='indicateur_jour'),
         ),

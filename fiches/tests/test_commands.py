@@ -1,5 +1,5 @@
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 
 from accounts.demo import load_demo_accounts
@@ -44,7 +44,7 @@ def test_demo_fiches_follow_the_guide_and_load_twice_without_duplicates(db):
 
 
 def test_seed_fiches_creates_patients_zero_with_contacts(db):
-    call_command("seed_fiches", 20, batch=8, medecins=3, verbosity=0)
+    call_command("seed_fiches", 20, batch=8, medecins=3, orm=True, verbosity=0)
     assert Fiche.objects.filter(nature=Nature.PATIENT_ZERO).count() == 20
     contacts = Fiche.objects.filter(nature=Nature.CONTACT)
     assert 20 <= contacts.count() <= 100
@@ -52,13 +52,13 @@ def test_seed_fiches_creates_patients_zero_with_contacts(db):
 
 
 def test_seed_fiches_can_fill_one_departement_for_a_platforms_queue(db):
-    call_command("seed_fiches", 10, batch=4, medecins=2, departement="93", verbosity=0)
+    call_command("seed_fiches", 10, batch=4, medecins=2, departement="93", orm=True, verbosity=0)
 
     assert set(Fiche.objects.values_list("departement", flat=True)) == {"93"}
 
 
 def test_bench_plateforme_times_every_platform_page(db, capsys):
-    call_command("seed_fiches", 10, batch=4, medecins=2, departement="93", verbosity=0)
+    call_command("seed_fiches", 10, batch=4, medecins=2, departement="93", orm=True, verbosity=0)
 
     call_command("bench_plateforme", runs=1)
 
@@ -69,10 +69,11 @@ def test_bench_plateforme_times_every_platform_page(db, capsys):
 
 
 def test_bench_admin_and_bench_indicateurs_time_their_pages(db, capsys):
-    call_command("seed_fiches", 10, batch=4, medecins=2, verbosity=0)
+    call_command("seed_fiches", 10, batch=4, medecins=2, orm=True, verbosity=0)
 
     call_command("bench_admin", runs=1)
-    call_command("bench_indicateurs", remplir_jours=3, rollup=True, jours_rollup=2, runs=1)
+    call_command("bench_indicateurs", remplir_jours=3, base_de_mesure=True, rollup=True,
+                 jours_rollup=2, runs=1)  # fmt: skip
 
     out = capsys.readouterr().out
     for label in (
@@ -105,7 +106,9 @@ def test_seed_fiches_copies_valid_fiches_with_their_history_and_audit_then_rebui
             return sorted(row[0] for row in cursor.fetchall())
 
     before = indexes()
-    call_command("seed_fiches", 300, medecins=3, verbosity=0)
+    with pytest.raises(CommandError, match="base de mesure"):
+        call_command("seed_fiches", 300, medecins=3, verbosity=0)
+    call_command("seed_fiches", 300, medecins=3, base_de_mesure=True, verbosity=0)
 
     fiches = Fiche.objects.all()
     assert fiches.filter(nature=Nature.PATIENT_ZERO).count() == 300

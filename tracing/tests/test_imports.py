@@ -288,3 +288,29 @@ def test_another_regions_cluster_and_its_imports_are_404_for_an_agent_ars(client
 
     assert client.get(reverse("tracing:ars_cluster_import", args=[cluster.pk])).status_code == 404
     assert client.get(preview.url).status_code == 404
+
+
+def test_a_cluster_import_refuses_lines_outside_the_region_and_rechecks_at_confirmation(
+    client, ars_idf, medecin
+):
+    cluster, pz = _cluster_with_pz(ars_idf, medecin)
+    client.force_login(ars_idf)
+    lines = ("nom;prénom;code postal\r\nDurand;Emma;93100\r\nLyon;Paul;69003\r\n"
+             "Foyer;Zoé;\r\n")  # fmt: skip
+    fichier = SimpleUploadedFile("liste.csv", lines.encode())
+
+    preview = client.post(reverse("tracing:ars_cluster_import", args=[cluster.pk]),
+                          {"origine": pz.pk, "fichier": fichier})  # fmt: skip
+    page = client.get(preview.url).content.decode()
+
+    assert "1 ligne valide" in page and "2 lignes en erreur" in page
+    assert "hors de votre région" in page
+    cluster.fiches.remove(pz)  # unlinked meanwhile
+    confirmed = client.post(
+        reverse("tracing:import_confirmer", args=[preview.url.split("/")[-2]]), follow=True
+    )
+    run_ready_jobs()
+    assert "n&#x27;est plus lié à ce cluster" in confirmed.content.decode() or (
+        "n'est plus lié à ce cluster" in confirmed.content.decode()
+    )
+    assert not Fiche.objects.filter(origine=pz).exists()

@@ -155,7 +155,9 @@ def test_the_csv_has_french_headers_and_a_line_per_day_then_per_departement(
     assert rows[1][:9] == [f"{yesterday:%d/%m/%Y}", "Île-de-France", "1", "0", "1", "3",
                            "3,00", "1", "33,3"]  # fmt: skip
     assert rows[1][9] == "120"  # the median delay in minutes
-    assert [f"{yesterday:%d/%m/%Y}", "93 — Seine-Saint-Denis"] == rows[3][:2]
+    by_zone = {tuple(row[:2]): row for row in rows[3:]}
+    assert by_zone[(f"{yesterday:%d/%m/%Y}", "93 — Seine-Saint-Denis")][5] == "3"
+    assert by_zone[(f"{timezone.localdate():%d/%m/%Y}", "75 — Paris")][5] == "0"  # counted
 
 
 def test_a_wrong_period_is_said_next_to_its_field_and_kept(client, conseiller93):
@@ -250,3 +252,24 @@ def test_an_admin_link_with_only_a_region_shows_its_default_period(client, admin
     assert "TABLEAU DE BORD — Bretagne" in html
     assert "invalid-feedback" not in html
     assert f'value="{timezone.localdate().isoformat()}"' in html
+
+
+def test_an_empty_queue_reads_zero_not_unknown(client, conseiller93):
+    indicateurs.rollup()
+    client.force_login(conseiller93)
+
+    html = client.get(URL).content.decode()
+
+    assert _figure(html, "File d'appels maintenant") == "0 fiche"
+
+
+def test_the_csv_of_a_wrong_period_is_refused_with_the_pages_message(client, conseiller93):
+    client.force_login(conseiller93)
+
+    response = client.get(
+        reverse("tracing:indicateurs_export"), {"du": "2026-11-20", "au": "2026-11-01"}
+    )
+
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+    assert "Le premier jour doit précéder le dernier." in response.content.decode()

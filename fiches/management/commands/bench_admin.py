@@ -25,7 +25,7 @@ class Command(BaseCommand):
     def handle(self, *args, runs, **options):
         admin, created = User.objects.get_or_create(
             username="bench.superuser",
-            defaults={"email": "bench.superuser@exemple.fr", "is_staff": True,
+            defaults={"email": "bench.superuser@exemple.invalid", "is_staff": True,
                       "is_superuser": True},
         )  # fmt: skip
         if created:

@@ -18,7 +18,7 @@ from collections import Counter
 from datetime import timedelta
 
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -36,12 +36,22 @@ class Command(BaseCommand):
     help = "Mesure le tableau de bord (pages et calcul des indicateurs)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--remplir-jours", type=int, default=0)
+        parser.add_argument(
+            "--remplir-jours", type=int, default=0,
+            help="remplace les indicateurs de ces jours par des chiffres synthétiques (une base "
+                 "de mesure seulement : avec --base-de-mesure)",
+        )  # fmt: skip
+        parser.add_argument("--base-de-mesure", action="store_true")
         parser.add_argument("--rollup", action="store_true")
         parser.add_argument("--jours-rollup", type=int, default=30)
         parser.add_argument("--runs", type=int, default=15)
 
-    def handle(self, *args, remplir_jours, rollup, jours_rollup, runs, **options):
+    def handle(self, *args, remplir_jours, rollup, jours_rollup, runs, base_de_mesure, **options):
+        if remplir_jours and not base_de_mesure:
+            raise CommandError(
+                "--remplir-jours remplace les indicateurs réels : confirmez une base de mesure "
+                "avec --base-de-mesure."
+            )
         if remplir_jours:
             self._fill(remplir_jours)
         if rollup:
@@ -126,7 +136,7 @@ class Command(BaseCommand):
 
     def _user(self, role, name, *, region="", departements=""):
         user, created = User.objects.get_or_create(
-            username=f"bench.{name}", defaults={"email": f"bench.{name}@exemple.fr"}
+            username=f"bench.{name}", defaults={"email": f"bench.{name}@exemple.invalid"}
         )
         if created:
             user.set_unusable_password()

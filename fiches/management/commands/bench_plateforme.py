@@ -68,7 +68,7 @@ class Command(BaseCommand):
         agent, created = User.objects.get_or_create(
             username=f"seed.conseiller{departement}",
             defaults={"first_name": "Conseiller", "last_name": f"Seed {departement}",
-                      "email": f"seed.conseiller{departement}@exemple.fr"},
+                      "email": f"seed.conseiller{departement}@exemple.invalid"},
         )  # fmt: skip
         if created:
             agent.set_unusable_password()

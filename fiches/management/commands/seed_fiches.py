@@ -138,14 +138,25 @@ class Command(BaseCommand):
             help="toutes les fiches dans ce département (ex. 93 : la file d'une plateforme)",
         )
         parser.add_argument("--orm", action="store_true", help="sans COPY (lent)")
+        parser.add_argument(
+            "--base-de-mesure", action="store_true",
+            help="confirme une base de mesure : le chargement rapide retire puis reconstruit "
+                 "les index et ne vérifie pas les clés étrangères pendant le chargement",
+        )  # fmt: skip
 
-    def handle(self, *args, n, batch, medecins, seed, departement, orm, **options):
+    def handle(self, *args, n, batch, medecins, seed, departement, orm, base_de_mesure, **options):
         rng = random.Random(seed)
         self.codes_postaux = CODES_POSTAUX
         if departement:
             self.codes_postaux = [f"{departement}{i:03d}" for i in range(100, 500, 100)]
         doctors = self._doctors(medecins)
         if connection.vendor == "postgresql" and not orm:
+            if not base_de_mesure:
+                raise CommandError(
+                    "Sur PostgreSQL, le chargement rapide (COPY) retire les index des fiches, de "
+                    "l'historique et du journal le temps du chargement : réservé à une base de "
+                    "mesure. Confirmez avec --base-de-mesure, ou chargez lentement avec --orm."
+                )
             return self._copy(n, doctors, seed, verbose=options["verbosity"] > 0)
         weights = [len(doctors) / 9] + [1] * (len(doctors) - 1)  # the first has ~10 %
         created = 0
@@ -189,7 +200,7 @@ class Command(BaseCommand):
                     "civilite": "Dr",
                     "first_name": "Médecin",
                     "last_name": f"Seed {i}",
-                    "email": f"seed.medecin{i}@exemple.fr",
+                    "email": f"seed.medecin{i}@exemple.invalid",
                 },  # fmt: skip
             )
             if was_created:
