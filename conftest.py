@@ -24,6 +24,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
                 )
 
 
+@pytest.fixture(autouse=True)
+def _replica_reads_only_when_asked(request, settings):
+    """A test's data are in its own uncommitted transaction, which a streaming replica never
+    sees: reads stay on the primary unless the test is marked `replica` (and commits)."""
+    settings.REPLICA_READS = request.node.get_closest_marker("replica") is not None
+
+
 class DeliveredOutbox(Sequence):
     """`mail.outbox` as workers leave it: reading it first runs every job that is due, so a test
     sees the e-mails a worker would have delivered by now, through the real queue."""

@@ -106,6 +106,16 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+# Reads that may lag a little (the dashboard, the exports, the ARS lists) go to a streaming
+# replica when DATABASE_REPLICA_URL is set (contactcovid.routers); everything else, and every
+# write, stays on the primary. In tests the replica mirrors the test database (the same name,
+# on the replica's server, which receives it through replication).
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db_url("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"].get("CONN_MAX_AGE", 0)
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["contactcovid.routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Background work (e-mails, periodic tasks): django-tasks' API, its queue in our own database,

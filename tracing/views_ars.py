@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.roles import Role
+from contactcovid.routers import lectures_differees
 from fiches import chains, selectors_tracing
 from fiches.audit import audit_log
 from fiches.geography import departements_of_region, region_name
@@ -39,7 +40,8 @@ def _region_context(user):
 
 @ars_required
 def collectivites(request):
-    cases = selectors_tracing.collectivite_cases(fiches_visible_to(request.user))
+    with lectures_differees():  # a list that may be a second behind: the replica, if any
+        cases = selectors_tracing.collectivite_cases(fiches_visible_to(request.user))
     audit_log(
         actor=request.user, action="fiches.listed", request=request,
         data={"fiches": [case.pk for case in cases]},
@@ -166,10 +168,11 @@ def export_csv(request):
     region = region_of(request.user)
     fiches = fiches_visible_to(request.user).order_by("collectivite", "departement", "id")
     clusters_by_fiche = {}  # only the fiches linked to a cluster: a small part of the cases
-    for fiche_id, nom in Cluster.fiches.through.objects.filter(
-        fiche__in=fiches.values("id"), cluster__region=region
-    ).values_list("fiche_id", "cluster__nom"):
-        clusters_by_fiche.setdefault(fiche_id, []).append(nom)
+    with lectures_differees():
+        for fiche_id, nom in Cluster.fiches.through.objects.filter(
+            fiche__in=fiches.values("id"), cluster__region=region
+        ).values_list("fiche_id", "cluster__nom"):
+            clusters_by_fiche.setdefault(fiche_id, []).append(nom)
     audit_log(actor=request.user, action="ars.export_csv", data={"region": region},
               request=request)  # fmt: skip
     rows = fiches.values_list(
@@ -198,7 +201,9 @@ def _export_lines(rows, clusters_by_fiche, *, request, region):
     writer = csv.writer(_Line(), delimiter=";")
     yield "\ufeff" + writer.writerow(EXPORT_COLUMNS)  # Excel opens UTF-8 with its BOM
     count, lines = 0, []
-    with transaction.atomic():
+    # From the replica when there is one (an export may be a second behind), in a read
+    # transaction on the server it reads from.
+    with lectures_differees() as alias, transaction.atomic(using=alias):
         for row in rows.iterator(chunk_size=EXPORT_CHUNK):
             pk, nature, collectivite, departement, commune, statut, created_at = row
             lines.append(writer.writerow(

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import Role
 from accounts.visits import previous_sign_in
+from contactcovid.routers import lectures_differees
 from fiches import selectors, selectors_indicateurs
 from fiches.geography import region_name
 from tracing import charts
@@ -37,7 +38,7 @@ def tableau_de_bord(request):
     if tableau is not None:
         context |= {
             "graphiques": _graphiques(tableau),
-            "clusters": tracing_selectors.clusters_ouverts(tableau.perimetre),
+            "clusters": _clusters_ouverts(tableau.perimetre),
             "export_query": request.GET.urlencode(),
         }
     return render(request, "tracing/indicateurs.html", context)
@@ -96,10 +97,16 @@ def _tableau(request, *, export=False):
     perimetre = indicateurs_perimetre(request.user, region=region)
     if perimetre is None:
         return form, None
-    return form, selectors_indicateurs.tableau(perimetre, du=du, au=au, export=export)
+    with lectures_differees():  # figures a second behind are fine: the replica, if any
+        return form, selectors_indicateurs.tableau(perimetre, du=du, au=au, export=export)
 
 
 JOURS_MAX_PAR_JOUR = 92  # beyond, the charts show weeks (the CSV keeps the days)
+
+
+def _clusters_ouverts(perimetre):
+    with lectures_differees():
+        return tracing_selectors.clusters_ouverts(perimetre)
 
 
 def _graphiques(tableau):
