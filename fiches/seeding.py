@@ -250,7 +250,7 @@ class _Rows:
         line = namespace["line"]
 
         r = self.rng.random
-        ts, nir = self._ts, _nir
+        ts, nir, naissance = self._ts, _nir, _naissance
         doctors, prenoms, noms, places = self.doctor_draw, self.prenoms, self.noms, self.places
         mobiles, n_mobiles = self.mobiles, len(self.mobiles)
         made = (
@@ -282,10 +282,15 @@ class _Rows:
                     initial = _EN_ATTENTE if statut == _EN_ATTENTE else _CONFIRME
                 second = int(r() * 60)
                 depuis = at if statut == initial else at + 1 + int(r() * 72 * 60)
+                # Every patient zéro knows their NIR and birth date; 40 % of contacts their
+                # NIR (and birth date), 30 % more their birth date alone.
+                year, month, born = naissance(r)
+                known = r()
                 yield line(
                     id=fiche_id, nature="contact" if contact else "patient_zero",
                     origine_id=pz_id if contact else "\\N",
-                    nir=nir(r, departement) if not contact or r() < 0.4 else "",
+                    nir=nir(r, departement, year, month) if not contact or known < 0.4 else "",
+                    date_naissance=born if not contact or known < 0.7 else "\\N",
                     nom=nom, prenom=prenom, nom_normalise=nom_n, prenom_normalise=prenom_n,
                     telephone="" if statut == _A_TROUVER else
                     f"+33{mobiles[int(r() * n_mobiles)]}{int(r() * 1_000_000):06d}",
@@ -342,21 +347,28 @@ _EN_ATTENTE, _CONFIRME = Statut.EN_ATTENTE.value, Statut.DIAGNOSTIC_CONFIRME.val
 _A_RAPPELER = Statut.PATIENT_A_RAPPELER.value
 
 
-def _nir(r, departement: str) -> str:
-    """A valid NIR born in the département: its key is 97 − (the 13 digits mod 97), Corsica's
-    2A/2B counting as 19/18 (what `fiches.identity.nir_key` computes, without its checks)."""
+def _naissance(r) -> tuple[int, int, str]:
+    """A birth date (1930–1999): its year's last two digits, its month, and the date."""
+    year, month = 30 + int(r() * 70), 1 + int(r() * 12)
+    return year, month, f"19{year:02d}-{month:02d}-{1 + int(r() * 28):02d}"
+
+
+def _nir(r, departement: str, year: int, month: int) -> str:
+    """A valid NIR born in the département on that year and month: its key is 97 − (the 13
+    digits mod 97), Corsica's 2A/2B counting as 19/18 (what `fiches.identity.nir_key`
+    computes, without its checks)."""
     dep = departement if departement in ("2A", "2B") else departement[:2]
-    body = (f"{1 + int(r() * 2)}{30 + int(r() * 70):02d}{1 + int(r() * 12):02d}{dep}"
+    body = (f"{1 + int(r() * 2)}{year:02d}{month:02d}{dep}"
             f"{1 + int(r() * 999):03d}{1 + int(r() * 999):03d}")  # fmt: skip
     number = int(body.replace("2A", "19").replace("2B", "18"))
     return f"{body}{97 - number % 97:02d}"
 
 
 _VARIABLE = {
-    "id", "nature", "origine_id", "nir", "nom", "prenom", "nom_normalise", "prenom_normalise",
-    "telephone", "code_postal", "departement", "situation", "argument_diagnostic",
-    "information_patient", "meme_foyer", "declarant_id", "medecin_id", "created_at", "statut",
-    "statut_depuis", "rappel_le",
+    "id", "nature", "origine_id", "nir", "date_naissance", "nom", "prenom", "nom_normalise",
+    "prenom_normalise", "telephone", "code_postal", "departement", "situation",
+    "argument_diagnostic", "information_patient", "meme_foyer", "declarant_id", "medecin_id",
+    "created_at", "statut", "statut_depuis", "rappel_le",
 }  # fmt: skip
 
 

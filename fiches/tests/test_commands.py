@@ -119,6 +119,10 @@ def test_seed_fiches_copies_valid_fiches_with_their_history_and_audit_then_rebui
     assert not fiches.filter(statut=Statut.CONTACT_A_TROUVER).exclude(telephone="").exists()
     nirs = fiches.exclude(nir="").values_list("nir", flat=True)
     assert len(nirs) >= 300 and all(nir_key(n[:13]) == n[13:] for n in nirs)
+    # A NIR's year and month are its holder's birth date's (the lookups by name need it).
+    born = fiches.exclude(nir="").values_list("nir", "date_naissance")
+    assert all(d is not None and n[1:5] == f"{d:%y%m}" for n, d in born)
+    assert not fiches.filter(nature=Nature.PATIENT_ZERO, date_naissance__isnull=True).exists()
     creations = StatusChange.objects.filter(from_statut="")
     assert creations.count() == fiches.count()
     assert set(creations.values_list("to_statut", flat=True)) <= (

@@ -9,7 +9,7 @@ doctor, for deep pages), over départements, statuses and six months.
 """
 
 import random
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import Group
@@ -114,12 +114,9 @@ START = datetime(2020, 5, 11, 8, tzinfo=ZoneInfo("Europe/Paris"))
 SPAN = int(timedelta(days=200).total_seconds())
 
 
-def _nir(rng, departement):
+def _nir(rng, departement, born):
     dep = departement if departement in ("2A", "2B") else departement[:2]
-    body = (
-        f"{rng.choice('12')}{rng.randint(30, 99):02d}{rng.randint(1, 12):02d}{dep}"
-        f"{rng.randint(1, 999):03d}{rng.randint(1, 999):03d}"
-    )
+    body = f"{rng.choice('12')}{born:%y%m}{dep}{rng.randint(1, 999):03d}{rng.randint(1, 999):03d}"
     return body + nir_key(body)
 
 
@@ -220,10 +217,13 @@ class Command(BaseCommand):
                 created_at, origine.created_at + timedelta(minutes=rng.randint(5, 600))
             )
         statut = rng.choice(CONTACT_STATUTS if origine else PZ_STATUTS)
+        born = date(rng.randint(1930, 1999), rng.randint(1, 12), rng.randint(1, 28))
+        known = rng.random()
         return Fiche(
             nature=Nature.CONTACT if origine else Nature.PATIENT_ZERO,
             origine=origine,
-            nir=_nir(rng, departement) if origine is None or rng.random() < 0.4 else "",
+            nir=_nir(rng, departement, born) if origine is None or known < 0.4 else "",
+            date_naissance=born if origine is None or known < 0.7 else None,
             nom=nom,
             prenom=prenom,
             nom_normalise=normalize_name(nom),
