@@ -81,13 +81,16 @@ TEMPLATES = [
                 "tracing.context_processors.navigation",
                 "accounts.context_processors.session",
             ],
+            # `date` for the formats our lists use, without Django's per-call parsing.
+            "builtins": ["tracing.templatetags.dates"],
         },
     },
 ]
 
 # Widgets render through TEMPLATES, so that templates/django/forms/widgets (the same markup as
-# Django's, with fewer nested templates: tracing.bench measured forms as most of a page) wins.
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+# Django's, with fewer nested templates) wins; plain inputs are written in Python
+# (tracing.bench measured forms as a quarter of an edit page).
+FORM_RENDERER = "contactcovid.forms_renderer.FormRenderer"
 
 WSGI_APPLICATION = "contactcovid.wsgi.application"
 

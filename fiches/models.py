@@ -318,6 +318,13 @@ class Fiche(models.Model):
                 fields=["medecin", "statut", "-created_at", "-id"], name="fiche_medecin_statut"
             ),
             models.Index(fields=["origine", "-created_at"], name="fiche_origine_created"),
+            # A platform's search by name, within its départements (a surname prefix and a
+            # first-name prefix read together: 525 ms → a few ms at 10 M fiches).
+            models.Index(
+                fields=["departement", "nom_normalise", "prenom_normalise"],
+                name="fiche_departement_nom",
+                opclasses=["varchar_ops", "varchar_pattern_ops", "varchar_pattern_ops"],
+            ),
             # The platforms' recalls, due or planned, by time (a small part of the table).
             models.Index(
                 fields=["departement", "rappel_le", "id"],

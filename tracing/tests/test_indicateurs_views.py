@@ -273,3 +273,21 @@ def test_the_csv_of_a_wrong_period_is_refused_with_the_pages_message(client, con
     assert response.status_code == 400
     assert response["Content-Type"].startswith("text/html")
     assert "Le premier jour doit précéder le dernier." in response.content.decode()
+
+
+def test_the_doctors_counts_stop_at_the_lists_cap_and_say_more(client, medecin, monkeypatch):
+    from fiches import selectors
+
+    monkeypatch.setattr(selectors, "COUNT_CAP", 2)
+    pz = FicheFactory(declarant=medecin)
+    for _ in range(3):
+        ContactFactory(origine=pz, declarant=medecin, statut=Statut.A_CONTACTER, brouillon=True)
+    ContactFactory(origine=pz, declarant=medecin, statut=Statut.APPEL_REALISE)
+    client.force_login(medecin)
+
+    html = client.get(URL).content.decode()
+
+    assert re.search(r"À contacter</a></th><td class=\"text-end\">plus de 2<", html)
+    assert re.search(r"Appel réalisé</a></th><td class=\"text-end\">1<", html)
+    assert re.search(r"Total</th><td class=\"text-end fw-bold\">plus de 4<", html)
+    assert "Plus de 2 brouillons à compléter" in html
