@@ -104,6 +104,14 @@ def decode_cursor(cursor: str) -> tuple[datetime, int] | None:
     return moment, int(pk)
 
 
+# What a list row shows (tracing/templatetags/fiches_table.py) and its cursor needs: reading
+# every column of 100 fiches (and parsing their dates) was a tenth of a list's time.
+LIST_COLUMNS = (
+    "id", "nom", "prenom", "nir", "brouillon", "statut", "statut_depuis", "created_at",
+    "declarant_id", "declarant__civilite", "declarant__first_name", "declarant__last_name",
+)  # fmt: skip
+
+
 @dataclass
 class Page:
     fiches: list[Fiche]
@@ -128,7 +136,7 @@ def fiche_page(
     if size not in PAGE_SIZES:
         size = DEFAULT_PAGE_SIZE
     count = fiches.order_by()[: COUNT_CAP + 1].count()
-    rows = fiches.select_related("declarant")
+    rows = fiches.select_related("declarant").only(*LIST_COLUMNS)
     if nouveautes is not None:
         rows = rows.annotate(**nouveautes.annotations())
     backwards = False

@@ -5,12 +5,15 @@ from datetime import date
 import pytest
 from django import forms
 from django.forms.renderers import TemplatesSetting
+from django.utils.safestring import mark_safe
 
 from contactcovid.forms_renderer import FormRenderer
 
 
 class Everything(forms.Form):
-    texte = forms.CharField(max_length=10, widget=forms.TextInput(attrs={"class": "a & b"}))
+    texte = forms.CharField(
+        max_length=10, widget=forms.TextInput(attrs={"class": "a & b", "data-s": mark_safe("&")})
+    )
     courriel = forms.EmailField(required=False)
     nombre = forms.IntegerField(min_value=0, widget=forms.NumberInput(attrs={"step": 2}))
     telephone = forms.CharField(widget=forms.TextInput(attrs={"type": "tel", "disabled": True}))
@@ -20,6 +23,15 @@ class Everything(forms.Form):
     accepte = forms.BooleanField(required=False)
     refuse = forms.BooleanField(required=False, widget=forms.CheckboxInput(attrs={"x": False}))
     choix = forms.ChoiceField(choices=[("a", "A <b>"), ("b", "B")])
+    groupes = forms.ChoiceField(
+        choices=[
+            ("", "—"),
+            ("Île <de> France", [("75", "Paris"), ("93", mark_safe("<i>93</i>"))]),
+            ("2A", "Corse-du-Sud"),
+        ],
+        widget=forms.Select(attrs={"class": "form-select", "data-x": mark_safe("a&b")}),
+    )
+    plusieurs = forms.MultipleChoiceField(choices=[(1, "Un"), (2, "Deux")], required=False)
     radio = forms.ChoiceField(choices=[("1", "Un"), ("2", "Deux")], widget=forms.RadioSelect)
     note = forms.CharField(widget=forms.Textarea)
 
@@ -27,7 +39,7 @@ class Everything(forms.Form):
 DATA = {
     "texte": '"<script>"', "courriel": "a@b.fr", "nombre": "4", "telephone": "06 12",
     "mot_de_passe": "s3cr<t", "cache": "x'y", "jour": "2020-05-11", "accepte": "on",
-    "choix": "b", "radio": "2", "note": "une & deux",
+    "choix": "b", "radio": "2", "note": "une & deux", "groupes": "93", "plusieurs": ["1", "2"],
 }  # fmt: skip
 
 

@@ -1,10 +1,12 @@
 """A person in a platform's lists (the queue, the recalls, a search), built in Python: the
 queue's page included a template per row (issue 14: includes and their ~10 variables a row
-were a quarter of the page). Same markup as the former `_personne_ligne.html`."""
+were a quarter of the page). Same markup as the former `_personne_ligne.html`; values escaped
+with `html.escape`, as Django's `escape` does."""
+
+from html import escape
 
 from django import template
 from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
@@ -15,22 +17,16 @@ def personne_ligne(context, f) -> SafeString:
     """The name (a link to the fiche; a patient zéro says so), and who has them on the phone."""
     prefix = context.render_context.get("_plateforme_fiche_prefix")
     if prefix is None:  # reversed once per page: "/plateforme/fiches/0/" without "0/"
-        prefix = reverse("tracing:plateforme_fiche", args=[0])[: -len("0/")]
+        prefix = escape(reverse("tracing:plateforme_fiche", args=[0])[: -len("0/")])
         context.render_context["_plateforme_fiche_prefix"] = prefix
-    html = format_html(
-        '<a class="fw-semibold" href="{}{}/">{}</a>',
-        prefix,
-        f.pk,
-        f.nom_complet or "Fiche sans nom",
-    )
+    nom = escape(f.nom_complet or "Fiche sans nom")
+    html = f'<a class="fw-semibold" href="{prefix}{int(f.pk)}/">{nom}</a>'
     if f.is_patient_zero:
-        html += mark_safe(' <span class="badge text-bg-secondary">Patient zéro</span>')
+        html += ' <span class="badge text-bg-secondary">Patient zéro</span>'
     if f.reservee_par_id and f.reservee_jusqua > context["now"]:
         if f.reservee_par_id == context["user"].pk:
             who = "Réservée pour vous"
         else:
-            who = format_html("En cours de traitement par {}", f.reservee_par.display_name)
-        html += format_html(
-            '\n<span class="badge badge-reservee" data-testid="reservee">{}</span>', who
-        )
-    return html
+            who = f"En cours de traitement par {escape(f.reservee_par.display_name)}"
+        html += f'\n<span class="badge badge-reservee" data-testid="reservee">{who}</span>'
+    return mark_safe(html)  # noqa: S308 — every value escaped above
