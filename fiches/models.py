@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fiches import identity
+from fiches.choices_display import ChoicesDisplay
 from fiches.statuses import Statut
 
 
@@ -129,7 +130,7 @@ class Beneficiaire(models.Model):
         return f"{self.prenom} {self.nom.upper()} ({identity.format_nir(self.nir)})"
 
 
-class Fiche(models.Model):
+class Fiche(ChoicesDisplay, models.Model):
     """One person traced: a patient zéro, or a contact named by a patient zéro (`origine`).
 
     A promoted contact becomes a patient zéro and keeps `origine`, the patient zéro it came from.
@@ -380,14 +381,6 @@ class Fiche(models.Model):
     def delete(self, *args, **kwargs):
         raise DeletionForbidden(NO_DELETE_MESSAGE)
 
-    def get_statut_display(self):
-        """Django's own builds a dict of every choice, each label translated, on each call
-        (~80 µs: a list of 100 fiches spent 8 ms in it); the enum's label is one lookup."""
-        try:
-            return Statut(self.statut).label
-        except ValueError:
-            return self.statut
-
     @property
     def nom_complet(self):
         return " ".join(part for part in [self.prenom, self.nom.upper()] if part)
@@ -446,7 +439,7 @@ class Fiche(models.Model):
 DERIVED_FIELDS = ["nom_normalise", "prenom_normalise", "departement"]
 
 
-class StatusChange(models.Model):
+class StatusChange(ChoicesDisplay, models.Model):
     """One change of status of a fiche: from, to, who, when, why (append-only)."""
 
     fiche = models.ForeignKey(

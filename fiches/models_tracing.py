@@ -10,6 +10,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fiches.choices_display import ChoicesDisplay
+
 QUATORZAINE = timedelta(days=14)
 
 
@@ -22,7 +24,7 @@ class _AppendOnlyQuerySet(models.QuerySet):
     delete.queryset_only = True
 
 
-class _AppendOnly(models.Model):
+class _AppendOnly(ChoicesDisplay, models.Model):
     objects = _AppendOnlyQuerySet.as_manager()
 
     class Meta:
