@@ -9,13 +9,14 @@ DEV_STAMP := $(VENV)/.installed-dev-$(shell sha256sum requirements-dev.lock | cu
 # Wheels only: a source distribution would be built on the installing machine and break there.
 PIP_INSTALL := -m pip install --quiet --disable-pip-version-check --require-hashes --only-binary :all:
 
-.PHONY: help install install-dev migrate demo run worker serve test lint format lock vendor check-wheels clean
+.PHONY: help install install-dev migrate demo run worker serve test bench lint format lock vendor check-wheels clean
 
 help:
 	@echo "make run    installe, migre, charge la démo et sert http://127.0.0.1:$(PORT)"
 	@echo "make test   installe, puis ruff et toute la suite de tests"
 	@echo "make serve  gunicorn + whitenoise, DEBUG off (SECRET_KEY et ALLOWED_HOSTS requis)"
 	@echo "make worker un worker de tâches de fond (e-mails, tâches périodiques), DEBUG off"
+	@echo "make bench  la suite de mesure sur une base PostgreSQL de mesure (README « Scale »)"
 
 # The virtual environment, from a hashed lock file only; redone when the lock changes. When pip
 # fails, check_wheels says whether a package has no wheel (rather than pip's long story).
@@ -68,6 +69,23 @@ serve: install
 	$(VENV)/bin/gunicorn contactcovid.wsgi --bind 127.0.0.1:$(PORT) --workers $${WEB_CONCURRENCY:-3} \
 		--worker-class gthread --threads $${GUNICORN_THREADS:-4} \
 		--max-requests 2000 --max-requests-jitter 200 --access-logfile -
+
+# The benchmark suite (README « Scale »): on a PostgreSQL database of its own, seeded to
+# BENCH_TAILLE patients zéro (≈ 4 fiches each; 2,500,000 = 10 M fiches, ~5 min) when it holds
+# fewer, then every page, the PDF and a mixed load on gunicorn; the report lands in bench.md.
+# It writes (an edit, « fiche suivante »): never point it at real data.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/contactcovid_bench
+BENCH_TAILLE ?= 2500000
+bench: export DATABASE_URL = $(BENCH_DATABASE_URL)
+bench: export DEBUG = false
+bench: export ALLOWED_HOSTS = localhost
+bench: export EMAIL_URL = consolemail://
+bench: export STATIC_MANIFEST = false
+bench: install
+	$(PY) scripts/bench_database.py "$(BENCH_DATABASE_URL)"
+	@SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') sh -c '\
+		$(PY) manage.py migrate --noinput --verbosity 0 && \
+		$(PY) manage.py bench --base-de-mesure --taille $(BENCH_TAILLE) --sortie bench.md $(BENCH_ARGS)'
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

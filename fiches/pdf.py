@@ -13,21 +13,24 @@ STYLESHEET = Path(__file__).parent / "pdf" / "formulaire_contact.css"
 ROWS = 10
 
 
-_local = threading.local()
+_lock = threading.Lock()
+_renderer_state = {}
 
 
 def _renderer():
-    """One font configuration and the parsed stylesheet per thread, kept for its life: a new
+    """One font configuration and the parsed stylesheet per process, kept for its life: a new
     FontConfiguration per render leaks fontconfig memory (≈ 240 KB a PDF, WeasyPrint #2130,
-    #2319) and costs time; WeasyPrint objects are not shared between threads (gunicorn's
-    gthread workers render in several)."""
-    if not hasattr(_local, "fonts"):
+    #2319) and costs time. WeasyPrint objects are not shared between threads at the same time:
+    renders take `_lock` (gunicorn's gthread workers serve other pages meanwhile). One per
+    thread instead kept four copies of the fonts in each worker (+40 MB after a mixed load)."""
+    if not _renderer_state:
         from weasyprint import CSS
         from weasyprint.text.fonts import FontConfiguration
 
-        _local.fonts = FontConfiguration()
-        _local.stylesheet = CSS(filename=str(STYLESHEET), font_config=_local.fonts)
-    return _local.fonts, _local.stylesheet
+        fonts = FontConfiguration()
+        _renderer_state["fonts"] = fonts
+        _renderer_state["stylesheet"] = CSS(filename=str(STYLESHEET), font_config=fonts)
+    return _renderer_state["fonts"], _renderer_state["stylesheet"]
 
 
 def formulaire_contact_pdf(*, fiche: Fiche | None, medecin) -> bytes:
@@ -43,5 +46,6 @@ def formulaire_contact_pdf(*, fiche: Fiche | None, medecin) -> bytes:
             "today": timezone.localdate(),
         },
     )
-    fonts, stylesheet = _renderer()
-    return HTML(string=html).write_pdf(stylesheets=[stylesheet], font_config=fonts)
+    with _lock:
+        fonts, stylesheet = _renderer()
+        return HTML(string=html).write_pdf(stylesheets=[stylesheet], font_config=fonts)

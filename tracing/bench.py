@@ -203,11 +203,10 @@ def _plateforme(b: Banc) -> list[Cas]:
 
 
 def _recherches_personne(b: Banc, nir: str) -> list[Cas]:
+    born = Fiche.objects.filter(date_naissance__isnull=False).exclude(prenom="")
     person = (
-        Fiche.objects.filter(date_naissance__isnull=False, nom_normalise__startswith="m")
-        .exclude(prenom="")
-        .values("nom", "prenom", "date_naissance")
-        .first()
+        born.filter(nom_normalise__startswith="m").values("nom", "prenom", "date_naissance").first()
+        or born.values("nom", "prenom", "date_naissance").first()
     )
     by_name = {"nom": person["nom"], "prenom": person["prenom"],
                "date_naissance": person["date_naissance"].strftime("%d/%m/%Y")}  # fmt: skip
@@ -234,6 +233,15 @@ def _ars_admin(b: Banc) -> list[Cas]:
         Cas("admin", "fiches, page 1", "admin", get("/admin/fiches/fiche/")),
         Cas("admin", "journal d'audit, page 1", "admin", get("/admin/fiches/auditlog/")),
     ]
+
+
+def rss_mb() -> float:
+    """This process's resident memory (Linux)."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def _percentile(values, fraction):

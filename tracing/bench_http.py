@@ -14,7 +14,9 @@ from http.cookies import SimpleCookie
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
+from django.db import close_old_connections, connection
 from django.middleware.csrf import _get_new_csrf_string
 from django.test import Client
 
@@ -150,12 +152,23 @@ class WsgiBrowser:
         def start_response(status, headers, exc_info=None):
             started["status"], started["headers"] = int(status.split()[0]), headers
 
-        result = self.handler(environ, start_response)
+        # Inside a transaction (a test's), the handler's signals would close the connection
+        # under it, as Django's test client knows: leave it alone there, as the client does.
+        keep = connection.in_atomic_block
+        if keep:
+            signals.request_started.disconnect(close_old_connections)
+            signals.request_finished.disconnect(close_old_connections)
         try:
-            content = b"".join(result)
+            result = self.handler(environ, start_response)
+            try:
+                content = b"".join(result)
+            finally:
+                if hasattr(result, "close"):
+                    result.close()  # request_finished: what a server does after a response
         finally:
-            if hasattr(result, "close"):
-                result.close()  # request_finished: what a server does after each response
+            if keep:
+                signals.request_started.connect(close_old_connections)
+                signals.request_finished.connect(close_old_connections)
         for name, value in started["headers"]:
             if name.lower() == "set-cookie":
                 for key, morsel in SimpleCookie(value).items():

@@ -132,28 +132,30 @@ class Gunicorn:
     """`make serve`'s gunicorn (gthread workers, restarted after ~2,000 requests), on a free
     port of 127.0.0.1, behind which the generator plays the TLS-terminating proxy."""
 
-    def __init__(self, *, workers: int, threads: int):
+    def __init__(self, *, workers: int, threads: int, env: dict | None = None):
         self.port = free_port()
         command = [
             sys.executable, "-m", "gunicorn", "contactcovid.wsgi",
             "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers),
             "--worker-class", "gthread", "--threads", str(threads),
-            "--max-requests", "2000", "--max-requests-jitter", "200",
+            "--max-requests", "2000", "--max-requests-jitter", "200", "--log-level", "warning",
         ]  # fmt: skip
-        env = {**os.environ, "DEBUG": "false", "SECURE_PROXY_SSL_HEADER": "true"}
-        env["ALLOWED_HOSTS"] = HOST
+        env = {**os.environ, "DEBUG": "false", "SECURE_PROXY_SSL_HEADER": "true",
+               "ALLOWED_HOSTS": HOST, **(env or {})}  # fmt: skip
         self.process = subprocess.Popen(  # noqa: S603 — our own gunicorn, fixed arguments
             command, env=env, cwd=Path(settings.BASE_DIR), stdout=subprocess.DEVNULL
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
+            connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
             try:
-                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
                 connection.request("GET", "/healthz", headers={"Host": HOST})
                 if connection.getresponse().status == 200:
                     return
             except OSError:
                 time.sleep(0.2)
+            finally:
+                connection.close()
         self.stop()
         raise RuntimeError("gunicorn n'a pas démarré en 30 s")
 
@@ -332,9 +334,9 @@ def rapport(paliers: list[Palier], rss_avant, rss_apres, *, workers, threads) ->
     return lines
 
 
-def run(usernames, *, concurrences, duree, workers, threads, out=print) -> list[str]:
+def run(usernames, *, concurrences, duree, workers, threads, out=print, env=None) -> list[str]:
     doctors = medecins(usernames)
-    server = Gunicorn(workers=workers, threads=threads)
+    server = Gunicorn(workers=workers, threads=threads, env=env)
     try:
         rss_avant = server.workers_rss_mb()
         palier(server.port, doctors, concurrence=max(concurrences), duree=min(5.0, duree))  # warm

@@ -57,15 +57,38 @@ def test_seed_fiches_can_fill_one_departement_for_a_platforms_queue(db):
     assert set(Fiche.objects.values_list("departement", flat=True)) == {"93"}
 
 
-def test_bench_plateforme_times_every_platform_page(db, capsys):
-    call_command("seed_fiches", 10, batch=4, medecins=2, departement="93", orm=True, verbosity=0)
+def test_the_bench_suite_times_every_page_beside_its_sql_and_floor(db, capsys, tmp_path):
+    call_command("seed_fiches", 12, batch=4, medecins=2, departement="93", orm=True, verbosity=0)
+    with pytest.raises(CommandError, match="base de mesure"):
+        call_command("bench", runs=1, sans_charge=True)
 
-    call_command("bench_plateforme", runs=1)
+    report = tmp_path / "bench.md"
+    call_command("bench", base_de_mesure=True, runs=2, page_profonde=2, rendus_pdf=3,
+                 sans_charge=True, sortie=str(report))  # fmt: skip
 
-    out = capsys.readouterr().out
-    for label in ("file, page 1", "fiche suivante", "recherche téléphone"):
-        assert label in out
-    assert "requêtes" in out
+    text = report.read_text()
+    assert "Plancher : page sans requête" in text
+    rows = [line for line in text.splitlines() if line.startswith("| ") and " ms |" in line]
+    pages = {line.split(" | ")[1] for line in rows}
+    for page in (
+        "liste, page 1 (25)",
+        "recherche NIR exact",
+        "fiche patient zéro et ses contacts",
+        "modifier, VALIDER (écrit)",
+        "formulaire de contact (PDF)",
+        "file d'appels, page 1",
+        "fiche suivante (réserve)",
+        "recherche par NIR",
+        "collectivités",
+        "tableau de bord (région)",
+        "journal d'audit, page 1",
+    ):
+        assert page in pages, page  # fmt: skip
+    for line in rows:  # p50, p95, SQL alone, ratio, queries: numbers, and queries were counted
+        cells = line.strip("| ").split(" | ")
+        assert float(cells[3].removesuffix(" ms")) > 0 and int(cells[6]) > 0, line
+        assert float(cells[4].removesuffix(" ms")) > 0, line  # the SQL was replayed
+    assert "Formulaire de contact (PDF) seul, 3 rendus" in text
 
 
 def test_bench_admin_and_bench_indicateurs_time_their_pages(db, capsys):

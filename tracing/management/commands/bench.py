@@ -20,14 +20,6 @@ from fiches.pdf import formulaire_contact_pdf
 from tracing import bench, charge
 
 
-def _rss_mb() -> float:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-
 def _estimated_fiches() -> int:
     """The planner's row estimate (no COUNT over millions); exact on small databases."""
     if connection.vendor == "postgresql":
@@ -68,6 +60,12 @@ class Command(BaseCommand):
             help="patients zéro à semer si la base en a moins (≈ 4 fiches chacun)",
         )
         parser.add_argument("--runs", type=int, default=30)
+        parser.add_argument(
+            "--page-profonde",
+            type=int,
+            default=400,
+            help="la page profonde de la liste du médecin (par 25)",
+        )
         parser.add_argument("--rendus-pdf", type=int, default=1000)
         parser.add_argument("--sans-charge", action="store_true")
         parser.add_argument(
@@ -101,7 +99,7 @@ class Command(BaseCommand):
         b = bench.banc()
         floor = bench.plancher(runs=o["runs"])
         mesures = []
-        for cas in bench.cas_du_banc(b):
+        for cas in bench.cas_du_banc(b, deep_page=o["page_profonde"]):
             mesures.append(bench.mesurer(b, cas, runs=o["runs"]))
             m = mesures[-1]
             self.stdout.write(f"  {cas.groupe} — {cas.label} : p95 {m.p95:.1f} ms, "
@@ -111,7 +109,6 @@ class Command(BaseCommand):
         if o["rendus_pdf"]:
             report += [self._pdf(o["rendus_pdf"]), ""]
         if not o["sans_charge"]:
-            connection.close()  # the load's sessions are prepared on a fresh connection
             usernames = [f"seed.medecin{n}" for n in range(o["medecins"])]
             report += charge.run(
                 usernames,
@@ -127,7 +124,6 @@ class Command(BaseCommand):
         if o["sortie"]:
             with open(o["sortie"], "w") as out:
                 out.write("\n".join(report) + "\n")
-        connection.close()
 
     def _pdf(self, renders: int) -> str:
         """The PDF alone, `renders` times in this process: time and resident memory."""
@@ -140,12 +136,13 @@ class Command(BaseCommand):
             formulaire_contact_pdf(fiche=fiche, medecin=medecin)
             timings.append((time.perf_counter() - start) * 1000)
             if n == min(99, renders - 1):
-                warm = _rss_mb()
+                warm = bench.rss_mb()
         timings.sort()
-        end = _rss_mb()
+        end = bench.rss_mb()
         return (
             f"Formulaire de contact (PDF) seul, {renders} rendus : médiane "
             f"{statistics.median(timings):.1f} ms, p95 {timings[int(0.95 * len(timings)) - 1]:.1f}"
-            f" ms ; mémoire du processus {warm:.0f} Mo après 100 rendus → {end:.0f} Mo à la fin "
+            f" ms ; mémoire du processus {warm:.0f} Mo après {min(100, renders)} rendus → "
+            f"{end:.0f} Mo à la fin "
             f"({(end - warm) / warm * 100:+.1f} %)."
         )
