@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from contactcovid.warmup import warm_then_freeze
 from fiches.models import Fiche, Nature
 from fiches.pdf import formulaire_contact_pdf
 from tracing import bench, charge
@@ -59,7 +60,7 @@ class Command(BaseCommand):
             default=0,
             help="patients zéro à semer si la base en a moins (≈ 4 fiches chacun)",
         )
-        parser.add_argument("--runs", type=int, default=30)
+        parser.add_argument("--runs", type=int, default=50)
         parser.add_argument(
             "--page-profonde",
             type=int,
@@ -97,6 +98,7 @@ class Command(BaseCommand):
         self.stdout.write("\n".join(report))
 
         b = bench.banc()
+        warm_then_freeze()  # as each gunicorn worker does after loading the app (wsgi.py)
         floor = bench.plancher(runs=o["runs"])
         mesures = []
         for cas in bench.cas_du_banc(b, deep_page=o["page_profonde"]):
