@@ -6,6 +6,7 @@ PORT ?= 8000
 # Two hash-pinned locks: the app (what a server runs) and the app + dev tools (tests, lint, lock).
 APP_STAMP := $(VENV)/.installed-app-$(shell sha256sum requirements.lock | cut -c1-16)
 DEV_STAMP := $(VENV)/.installed-dev-$(shell sha256sum requirements-dev.lock | cut -c1-16)
+OIDC_STAMP := tests/oidc_provider/node_modules/.installed-$(shell sha256sum tests/oidc_provider/package-lock.json | cut -c1-16)
 # Wheels only: a source distribution would be built on the installing machine and break there.
 PIP_INSTALL := -m pip install --quiet --disable-pip-version-check --require-hashes --only-binary :all:
 
@@ -33,7 +34,13 @@ $(DEV_STAMP): requirements-dev.lock
 	@touch $@
 
 install: $(APP_STAMP)
-install-dev: $(DEV_STAMP)
+install-dev: $(DEV_STAMP) $(OIDC_STAMP)
+
+# The OpenID Connect provider the tests start in the place of Pro Santé Connect (Node.js, from
+# the npm registry, pinned with integrity hashes in tests/oidc_provider/package-lock.json).
+$(OIDC_STAMP): tests/oidc_provider/package-lock.json
+	npm ci --no-audit --no-fund --silent --prefix tests/oidc_provider
+	@touch $@
 
 migrate: install
 	$(PY) manage.py migrate --noinput

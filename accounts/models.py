@@ -57,6 +57,10 @@ class Professionnel(models.Model):
     nir = models.CharField(
         _("NIR"), max_length=15, blank=True, help_text=_("15 chiffres, sans espace.")
     )
+    # The national professional number (RPPS, 11 digits): what Pro Santé Connect asserts.
+    rpps = models.CharField(
+        _("N° RPPS"), max_length=11, blank=True, help_text=_("11 chiffres, sans espace.")
+    )
     iban_fin = models.CharField(
         _("4 derniers caractères de l'IBAN professionnel"), max_length=4, blank=True
     )
@@ -70,6 +74,11 @@ class Professionnel(models.Model):
         verbose_name = _("professionnel de santé")
         verbose_name_plural = _("professionnels de santé (référentiel)")
         ordering = ["nom", "raison_sociale"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rpps"], condition=~models.Q(rpps=""), name="professionnel_rpps_unique"
+            )
+        ]
 
     def __str__(self):
         return self.nom_complet
@@ -227,12 +236,18 @@ class SecurityEvent(models.Model):
         EMAIL_CHANGED = "account.email_changed", _("Modification d'adresse e-mail")
         CREATED = "account.created", _("Création du compte")
         EMAIL_VALIDATED = "account.email_validated", _("Validation de l'adresse e-mail")
+        PSC_SIGNED_IN = "account.psc_signed_in", _("Connexion par Pro Santé Connect")
+        PSC_REFUSED = "account.psc_refused", _("Connexion par Pro Santé Connect refusée")
 
+    # None: a refused Pro Santé Connect sign-in of no known account (an unknown professional,
+    # a forged answer); the detail says why.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="security_events",
         verbose_name=_("compte"),
+        null=True,
+        blank=True,
     )
     action = models.CharField(_("évènement"), max_length=40, choices=Action)
     ip = models.GenericIPAddressField(_("adresse IP"), null=True, blank=True)

@@ -18,7 +18,14 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 
 from accounts import emails, selectors
-from accounts.models import CourrierPostal, CreationAttempt, Professionnel, SecurityEvent, User
+from accounts.models import (
+    CourrierPostal,
+    CreationAttempt,
+    LieuExercice,
+    Professionnel,
+    SecurityEvent,
+    User,
+)
 from accounts.roles import Role
 from accounts.tokens import email_validation_token, password_reset_token
 
@@ -573,3 +580,67 @@ LETTER_PENDING_MESSAGE = _(
     "Un courrier avec un mot de passe provisoire a déjà été demandé pour ce numéro : il arrive "
     "par la poste à l'adresse du lieu d'exercice."
 )
+
+
+# --- Pro Santé Connect (issue 15) ------------------------------------------------------------
+
+PSC_UNKNOWN_MESSAGE = _(
+    "Pro Santé Connect vous a bien identifié, mais votre numéro n'est pas dans le référentiel "
+    "des professionnels de santé de ce service : aucun compte n'a été créé. Contactez "
+    "l'assistance technique (3608, choix 2)."
+)
+PSC_INACTIVE_MESSAGE = _(
+    "Votre compte n'est pas actif : validez d'abord votre adresse e-mail, ou contactez "
+    "l'assistance technique (3608, choix 2)."
+)
+
+
+def professionnel_for_psc(identifiant: str) -> Professionnel | None:
+    """The référentiel's professional of an RPPS (11 digits) or AM number (9 digits)."""
+    if len(identifiant) == 11:
+        return Professionnel.objects.filter(rpps=identifiant).first()
+    lieu = LieuExercice.objects.select_related("professionnel").filter(numero=identifiant).first()
+    return lieu.professionnel if lieu else None
+
+
+def psc_refused(*, reason, identifiant="", ip=None):
+    """A refused Pro Santé Connect answer, in the security journal (the account, when the
+    identifier is known; never a token)."""
+    professionnel = professionnel_for_psc(identifiant) if identifiant else None
+    user = getattr(professionnel, "compte", None) if professionnel else None
+    record_event(user=user, action=Action.PSC_REFUSED, ip=ip, detail=reason[:200])
+
+
+def psc_sign_in(*, identifiant, ip=None) -> User:
+    """The account of the professional Pro Santé Connect identified: theirs, or created now —
+    strong authentication is the proof of identity, so no security key and no letter: the
+    account is usable at once (guide § 1). Raises AccountError for an unknown professional
+    (nothing created) or an account that is not active; both are in the security journal."""
+    professionnel = professionnel_for_psc(identifiant)
+    if professionnel is None:
+        detail = f"professionnel inconnu du référentiel (n° {identifiant})"
+        record_event(user=None, action=Action.PSC_REFUSED, ip=ip, detail=detail)
+        raise AccountError(PSC_UNKNOWN_MESSAGE)
+    with transaction.atomic():
+        locked = Professionnel.objects.select_for_update().get(pk=professionnel.pk)
+        user = User.objects.filter(professionnel=locked).first()
+        if user is None:
+            user = User(
+                username=f"ps-{locked.pk}-{secrets.token_hex(3)}",
+                civilite=locked.civilite,
+                first_name=locked.prenom,
+                last_name=locked.nom or locked.raison_sociale,
+                professionnel=locked,
+            )
+            user.set_unusable_password()
+            user.save()
+            _add_role(user, locked)
+            record_event(user=user, action=Action.CREATED, ip=ip, detail="Pro Santé Connect")
+        elif user.is_active:
+            record_event(user=user, action=Action.PSC_SIGNED_IN, ip=ip)
+            return user
+    if not user.is_active:
+        record_event(user=user, action=Action.PSC_REFUSED, ip=ip, detail="compte inactif")
+        raise AccountError(PSC_INACTIVE_MESSAGE)
+    record_event(user=user, action=Action.PSC_SIGNED_IN, ip=ip)
+    return user

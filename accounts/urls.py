@@ -1,4 +1,3 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from accounts import views
@@ -7,7 +6,9 @@ app_name = "accounts"
 
 urlpatterns = [
     path("connexion/", views.SignInView.as_view(), name="login"),
-    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("deconnexion/", views.SignOutView.as_view(), name="logout"),
+    path("pro-sante-connect/", views.psc_start, name="psc"),
+    path("pro-sante-connect/retour/", views.psc_retour, name="psc_retour"),
     path("reprendre/", views.reprendre, name="reprendre"),
     path("rester-connecte/", views.rester_connecte, name="rester_connecte"),
     path("mot-de-passe-oublie/", views.password_forgotten, name="password_forgotten"),

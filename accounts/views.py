@@ -1,24 +1,27 @@
 import time
 
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.encoding import force_str
-from django.utils.http import urlsafe_base64_decode
+from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import forms, kept_form, selectors, services, visits
+from accounts import forms, kept_form, psc, selectors, services, visits
 from accounts.middleware import LAST_SEEN, AccountStepsMiddleware
 from accounts.models import User
 from accounts.tokens import email_validation_token, password_reset_token
 from contactcovid.forms import labelled
 
 RESET_ADDRESS = "accounts.reset_address"
+PSC_ID_TOKEN = "accounts.psc_id_token"  # noqa: S105 — a session key: the provider logout hint
+PSC_NEXT = "accounts.psc_next"
 CREATION_LIEU = "accounts.creation_lieu"
 CREATION_KEY_OK = "accounts.creation_key_ok"
 CREATION_DONE = "accounts.creation_done"
@@ -48,6 +51,67 @@ class SignInView(auth_views.LoginView):
         if kept_form.pending(self.request, self.request.user):
             return reverse("accounts:reprendre")
         return super().get_success_url()
+
+
+# --- Pro Santé Connect (issue 15) -------------------------------------------------------------
+
+
+def _psc_refused(request, refused: psc.Refused):
+    services.psc_refused(reason=refused.reason, identifiant=refused.identifiant, ip=_ip(request))
+    messages.error(request, refused.message)
+    return redirect("accounts:login")
+
+
+@require_GET
+def psc_start(request):
+    """« Se connecter (or Créer mon compte) avec Pro Santé Connect »: off to the provider."""
+    if not psc.enabled():
+        raise Http404
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = ""
+    request.session[PSC_NEXT] = next_url
+    try:
+        return psc.start(request, request.build_absolute_uri(reverse("accounts:psc_retour")))
+    except psc.Refused as refused:
+        return _psc_refused(request, refused)
+
+
+@require_GET
+def psc_retour(request):
+    """The provider's answer: checked (psc.finish), then the account signed in — found, or
+    created now for a professional of the référentiel — with a new session key."""
+    if not psc.enabled():
+        raise Http404
+    try:
+        identity = psc.finish(request)
+        user = services.psc_sign_in(identifiant=identity.identifiant, ip=_ip(request))
+    except psc.Refused as refused:
+        return _psc_refused(request, refused)
+    except services.AccountError as error:
+        messages.error(request, str(error))
+        return redirect("accounts:login")
+    previous = user.last_login
+    next_url = request.session.pop(PSC_NEXT, "")
+    login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+    request.session[PSC_ID_TOKEN] = identity.id_token
+    visits.remember_previous_sign_in(request, previous)
+    if kept_form.pending(request, user):
+        return redirect("accounts:reprendre")
+    return redirect(next_url or settings.LOGIN_REDIRECT_URL)
+
+
+class SignOutView(auth_views.LogoutView):
+    """Déconnexion; a Pro Santé Connect session also ends at the provider (RP-initiated
+    logout), which sends the browser back to the sign-in page."""
+
+    def post(self, request, *args, **kwargs):
+        id_token = request.session.get(PSC_ID_TOKEN, "")
+        response = super().post(request, *args, **kwargs)
+        back = request.build_absolute_uri(reverse("accounts:login"))
+        if id_token and (url := psc.logout_url(id_token, back)):
+            return redirect(url)
+        return response
 
 
 @login_required

@@ -132,6 +132,19 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["accounts.backends.IdentifierBackend"]
+
+# Pro Santé Connect (the ANS's OpenID Connect provider: CPS card or e-CPS app), issue 15. The
+# buttons show only when the provider's URL (its issuer, whose /.well-known/openid-configuration
+# gives every endpoint and its keys), the client id and its secret are set (README, « Pro Santé
+# Connect »). The professional is found in the référentiel by the first of PSC_CLAIMS that holds
+# an RPPS (11 digits) or an AM number (9 digits).
+PSC_URL = env.str("PSC_URL", default="").rstrip("/")
+PSC_CLIENT_ID = env.str("PSC_CLIENT_ID", default="")
+PSC_CLIENT_SECRET = env.str("PSC_CLIENT_SECRET", default="")
+PSC_SCOPE = env.str("PSC_SCOPE", default="openid scope_all")
+PSC_ACR = env.str("PSC_ACR", default="eidas1")
+PSC_CLAIMS = env.list("PSC_CLAIMS", default=["SubjectNameID", "preferred_username"])
+PSC_TIMEOUT = env.int("PSC_TIMEOUT", default=10)  # seconds, each call to the provider
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "tracing:home"
 LOGOUT_REDIRECT_URL = "accounts:login"

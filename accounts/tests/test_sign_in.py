@@ -139,9 +139,12 @@ def test_admin_sign_in_goes_through_the_same_identifiers(client, db):
     assert client.session["_auth_user_id"] == str(admin.pk)
 
 
-def test_sign_in_page_offers_reset_creation_and_shows_cps_unavailable(client, db):
+def test_sign_in_page_offers_reset_creation_and_says_when_cps_is_not_configured(
+    client, db, settings
+):
+    settings.PSC_URL = ""
     html = client.get(LOGIN).content.decode()
 
     assert reverse("accounts:password_forgotten") in html
     assert reverse("accounts:create_start") in html
-    assert "carte CPS ne sont pas disponibles" in html
+    assert "carte CPS (Pro Santé Connect) n'est pas configurée" in html
