@@ -1,6 +1,6 @@
 from django.contrib.auth.backends import ModelBackend
 
-from accounts import services
+from accounts import second_factor, services
 
 
 class IdentifierBackend(ModelBackend):
@@ -17,4 +17,6 @@ class IdentifierBackend(ModelBackend):
             return None
         ip = request.META.get("REMOTE_ADDR") if request is not None else None
         result = services.sign_in(identifier=username, password=password, ip=ip)
+        if result.user is not None and second_factor.device_of(result.user) is not None:
+            return None  # a password alone never opens an account with a second factor
         return result.user

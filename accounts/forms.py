@@ -69,6 +69,32 @@ class SignInForm(SafeTextMixin, forms.Form):
         return self.user_cache
 
 
+class SecondFactorForm(forms.Form):
+    """The 6-digit code of the application (or, at sign-in, a recovery code)."""
+
+    WRONG = _("Code incorrect. Vérifiez l'heure de votre téléphone et saisissez le code affiché.")
+    LAST_TRY = _("Attention : encore 1 essai avant le blocage du compte.")
+
+    code = forms.CharField(
+        label=_("Code à 6 chiffres (ou code de secours)"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "autofocus": True,
+                "inputmode": "text",
+                "spellcheck": "false",
+            }
+        ),  # fmt: skip
+    )
+
+    def __init__(self, *args, enrolment=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if enrolment:
+            self.fields["code"].label = _("Code à 6 chiffres affiché par l'application")
+            self.fields["code"].widget.attrs["inputmode"] = "numeric"
+
+
 class PasswordRulesMixin:
     """New-password fields with the guide's checklist, ticked as one types (password-rules.js)."""
 

@@ -9,7 +9,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from accounts import kept_form, selectors
+from accounts import kept_form, second_factor, selectors
 
 LAST_SEEN = "accounts.last_seen"
 SIGNED_IN_AT = "accounts.signed_in_at"
@@ -83,6 +83,12 @@ class AccountStepsMiddleware:
     def next_step(user):
         if user.doit_changer_mot_de_passe:
             return "accounts:nouveau_mot_de_passe"
+        if (
+            user.has_usable_password()
+            and second_factor.required(user)
+            and second_factor.device_of(user) is None
+        ):
+            return "accounts:double_authentification"
         if user.professionnel_id is None:
             return None
         if not user.bienvenue_vue:

@@ -237,6 +237,15 @@ class SecurityEvent(models.Model):
         CREATED = "account.created", _("Création du compte")
         EMAIL_VALIDATED = "account.email_validated", _("Validation de l'adresse e-mail")
         PSC_SIGNED_IN = "account.psc_signed_in", _("Connexion par Pro Santé Connect")
+        SECOND_FACTOR_ENABLED = (
+            "account.otp_enabled",
+            _("Activation de la double authentification"),
+        )
+        SECOND_FACTOR_FAILED = (
+            "account.otp_failed",
+            _("Échec de connexion (code de double authentification erroné)"),
+        )
+        RECOVERY_CODE_USED = "account.recovery_code_used", _("Connexion avec un code de secours")
         PSC_REFUSED = "account.psc_refused", _("Connexion par Pro Santé Connect refusée")
 
     # None: a refused Pro Santé Connect sign-in of no known account (an unknown professional,
@@ -264,6 +273,27 @@ class SecurityEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Le journal de sécurité ne se supprime pas.")
+
+
+class CodeSecours(models.Model):
+    """A one-time recovery code of the second factor, kept only as its SHA-256 digest (the code
+    is random, 50 bits: a digest is enough, and checking ten of them stays instant)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="codes_secours",
+        verbose_name=_("compte"),
+    )
+    empreinte = models.CharField(_("empreinte"), max_length=64)
+    utilise_le = models.DateTimeField(_("utilisé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("code de secours")
+        verbose_name_plural = _("codes de secours")
+
+    def __str__(self):
+        return f"{self.user_id} {'utilisé' if self.utilise_le else 'disponible'}"
 
 
 class CourrierPostal(models.Model):

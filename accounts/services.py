@@ -17,7 +17,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 
-from accounts import emails, selectors
+from accounts import emails, second_factor, selectors
 from accounts.models import (
     CourrierPostal,
     CreationAttempt,
@@ -106,7 +106,11 @@ def sign_in(*, identifier, password, ip=None):
             user.save(update_fields=["echecs_connexion", "bloque_jusqua"])
             pending = user if user.email_en_attente else None
             return SignInResult(error="inactive", pending=pending)
-        user.echecs_connexion = 0
+        second_step = second_factor.device_of(user) is not None
+        if not second_step:
+            # With a second factor, the counter goes on until the code too is right: a known
+            # password must not reset the count of wrong codes.
+            user.echecs_connexion = 0
         fields = ["echecs_connexion", "bloque_jusqua"]
         if user.doit_changer_mot_de_passe:
             # The temporary password of the postal letter works once: it is spent now, and the
@@ -114,7 +118,10 @@ def sign_in(*, identifier, password, ip=None):
             user.set_unusable_password()
             fields.append("password")
         user.save(update_fields=fields)
-        record_event(user=user, action=Action.SIGNED_IN, ip=ip)
+        detail = (
+            "mot de passe vérifié, code de double authentification demandé" if second_step else ""
+        )
+        record_event(user=user, action=Action.SIGNED_IN, ip=ip, detail=detail)
     return SignInResult(user=user)
 
 

@@ -7,6 +7,12 @@ app_name = "accounts"
 urlpatterns = [
     path("connexion/", views.SignInView.as_view(), name="login"),
     path("deconnexion/", views.SignOutView.as_view(), name="logout"),
+    path("connexion/code/", views.code, name="code"),
+    path(
+        "securite/double-authentification/",
+        views.double_authentification,
+        name="double_authentification",
+    ),  # fmt: skip
     path("pro-sante-connect/", views.psc_start, name="psc"),
     path("pro-sante-connect/retour/", views.psc_retour, name="psc_retour"),
     path("reprendre/", views.reprendre, name="reprendre"),

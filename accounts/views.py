@@ -13,7 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_de
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import forms, kept_form, psc, selectors, services, visits
+from accounts import forms, kept_form, psc, second_factor, selectors, services, visits
 from accounts.middleware import LAST_SEEN, AccountStepsMiddleware
 from accounts.models import User
 from accounts.tokens import email_validation_token, password_reset_token
@@ -35,13 +35,23 @@ def _site_url(request):
     return request.build_absolute_uri("/")
 
 
+SECOND_STEP = "accounts.second_step"  # the account whose password was right, awaiting its code
+SECOND_STEP_SECONDS = 5 * 60
+
+
 class SignInView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = forms.SignInForm
     redirect_authenticated_user = True
 
     def form_valid(self, form):
-        previous = form.get_user().last_login  # before this sign-in stamps it
+        user = form.get_user()
+        if second_factor.device_of(user) is not None:
+            # Not signed in yet: the code of the application comes first (accounts:code).
+            self.request.session[SECOND_STEP] = {
+                "user": user.pk, "at": time.time(), "next": self.get_success_url()}  # fmt: skip
+            return redirect("accounts:code")
+        previous = user.last_login  # before this sign-in stamps it
         response = super().form_valid(form)
         visits.remember_previous_sign_in(self.request, previous)
         return response
@@ -51,6 +61,69 @@ class SignInView(auth_views.LoginView):
         if kept_form.pending(self.request, self.request.user):
             return reverse("accounts:reprendre")
         return super().get_success_url()
+
+
+# --- Second factor (issue 15) -----------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def code(request):
+    """The second step of a password sign-in: the 6-digit code of the application, or a
+    recovery code. Wrong codes count against the account's lockout."""
+    step = request.session.get(SECOND_STEP)
+    if not step or time.time() - step["at"] > SECOND_STEP_SECONDS:
+        request.session.pop(SECOND_STEP, None)
+        if step:
+            messages.info(request, _("Le délai de saisie du code est dépassé : reconnectez-vous."))
+        return redirect("accounts:login")
+    form = forms.SecondFactorForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        result = second_factor.verify(user_pk=step["user"], code=form.cleaned_data["code"],
+                                      ip=_ip(request))  # fmt: skip
+        if result.ok:
+            request.session.pop(SECOND_STEP)
+            user = User.objects.get(pk=step["user"])
+            previous = user.last_login
+            login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+            visits.remember_previous_sign_in(request, previous)
+            return redirect(step["next"] or settings.LOGIN_REDIRECT_URL)
+        if result.locked_minutes:
+            request.session.pop(SECOND_STEP)
+            messages.error(request, forms.SignInForm.error_messages["locked"]
+                           % {"minutes": result.locked_minutes})  # fmt: skip
+            return redirect("accounts:login")
+        form.add_error("code", forms.SecondFactorForm.WRONG)
+        if result.last_try:
+            form.add_error("code", forms.SecondFactorForm.LAST_TRY)
+        status = 400
+    return render(request, "accounts/code.html", {"form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def double_authentification(request):
+    """Gestion de compte → double authentification: scan the QR code (or type the secret),
+    confirm with a first code, then read the recovery codes, shown this once."""
+    device = second_factor.pending_device(request.user)
+    form = forms.SecondFactorForm(request.POST or None, enrolment=True)
+    if request.method == "POST" and form.is_valid():
+        codes = second_factor.confirm(user=request.user, code=form.cleaned_data["code"],
+                                      ip=_ip(request))  # fmt: skip
+        if codes is not None:
+            return render(request, "accounts/account_double_auth_codes.html",
+                          {"codes": codes, "section": "securite"})  # fmt: skip
+        form.add_error("code", forms.SecondFactorForm.WRONG)
+    context = {
+        "form": form,
+        "section": "securite",
+        "active": second_factor.device_of(request.user) is not None,
+        "required": second_factor.required(request.user),
+        "qr": second_factor.qr_svg(device, title=_("QR code à scanner avec votre application")),
+        "secret": second_factor.secret_text(device),
+    }
+    status = 400 if form.is_bound and not form.is_valid() else 200
+    return render(request, "accounts/account_double_auth.html", context, status=status)
 
 
 # --- Pro Santé Connect (issue 15) -------------------------------------------------------------
@@ -342,7 +415,12 @@ def account_security(request):
     return render(
         request,
         "accounts/account_security.html",
-        {"numeros": numeros, "events": selectors.last_events(user), "section": "securite"},
+        {
+            "numeros": numeros,
+            "events": selectors.last_events(user),
+            "section": "securite",
+            "double_auth": second_factor.device_of(user) is not None,
+        },  # fmt: skip
     )
 
 

@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.forms",  # its widget templates, behind ours (templates/django/forms)
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_tasks",
@@ -145,6 +147,18 @@ PSC_SCOPE = env.str("PSC_SCOPE", default="openid scope_all")
 PSC_ACR = env.str("PSC_ACR", default="eidas1")
 PSC_CLAIMS = env.list("PSC_CLAIMS", default=["SubjectNameID", "preferred_username"])
 PSC_TIMEOUT = env.int("PSC_TIMEOUT", default=10)  # seconds, each call to the provider
+
+# Second factor (TOTP, issue 15) for accounts that sign in with a password: offered to everyone
+# in « Gestion de compte », mandatory for these roles (the accounts.roles values). In production
+# by default the administrators and the agents ARS; with DEBUG (make run's demo), no one.
+DOUBLE_AUTHENTIFICATION_ROLES = env.list(
+    "DOUBLE_AUTHENTIFICATION_ROLES", default=[] if DEBUG else ["Administrateur", "Agent ARS"]
+)
+OTP_TOTP_ISSUER = "Contact COVID"
+# django-otp's own throttle (a growing delay after a wrong code, during which even the right
+# code is refused) is off: wrong codes count in the account's lockout instead, as passwords do.
+OTP_TOTP_THROTTLE_FACTOR = 0
+CODES_DE_SECOURS = 10
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "tracing:home"
 LOGOUT_REDIRECT_URL = "accounts:login"

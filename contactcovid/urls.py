@@ -1,5 +1,6 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, reverse_lazy
+from django.views.generic import RedirectView
 
 from contactcovid import views
 
@@ -9,6 +10,10 @@ admin.site.index_title = "Référentiels, comptes et journal"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    # One sign-in page for everyone, with its second factor: the admin's own one sends there.
+    path(
+        "admin/login/", RedirectView.as_view(url=reverse_lazy("accounts:login"), query_string=True)
+    ),  # fmt: skip
     path("admin/", admin.site.urls),
     path("compte/", include("accounts.urls")),
     path("", include("tracing.urls")),

@@ -147,15 +147,17 @@ def test_fifty_parallel_wrong_sign_ins_check_at_most_three_passwords():
     assert user.bloque_jusqua is not None
 
 
-def test_admin_sign_in_page_counts_towards_the_same_lockout(client, db):
+def test_an_admin_signing_in_for_the_admin_counts_towards_the_same_lockout(client, db):
     from tests.factories import UserFactory
 
     admin = UserFactory(email="admin@exemple.fr", is_staff=True, is_superuser=True)
     for _ in range(3):
-        client.post(reverse("admin:login"), {"username": admin.email, "password": WRONG})
+        client.post(reverse("accounts:login") + "?next=/admin/",
+                    {"username": admin.email, "password": WRONG})  # fmt: skip
 
     admin.refresh_from_db()
     assert admin.bloque_jusqua is not None
-    response = client.post(reverse("admin:login"), {"username": admin.email, "password": PASSWORD})
+    response = client.post(reverse("accounts:login") + "?next=/admin/",
+                           {"username": admin.email, "password": PASSWORD})  # fmt: skip
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
