@@ -95,7 +95,7 @@ class Verification:
 def verify(*, user_pk, code, ip=None) -> Verification:
     """A sign-in's second step: the application's code, or a recovery code (used once), under
     the account's lockout (the same counter and delay as the password)."""
-    from accounts.services import _lockout_delay, record_event, remaining_minutes
+    from accounts.services import count_failure, record_event, remaining_minutes
 
     code = (code or "").strip()
     with transaction.atomic():
@@ -119,14 +119,7 @@ def verify(*, user_pk, code, ip=None) -> Verification:
             user.save(update_fields=["echecs_connexion"])
             record_event(user=user, action=Action.RECOVERY_CODE_USED, ip=ip)
             return Verification(ok=True)
-        user.echecs_connexion += 1
-        record_event(user=user, action=Action.SECOND_FACTOR_FAILED, ip=ip)
-        if user.echecs_connexion >= settings.ACCOUNT_LOCKOUT_ATTEMPTS:
-            user.bloque_jusqua = now + _lockout_delay()
-            user.echecs_connexion = 0
-            user.save(update_fields=["echecs_connexion", "bloque_jusqua"])
-            record_event(user=user, action=Action.LOCKED, ip=ip)
-            return Verification(ok=False, locked_minutes=remaining_minutes(user.bloque_jusqua))
-        user.save(update_fields=["echecs_connexion"])
+        if minutes := count_failure(user, action=Action.SECOND_FACTOR_FAILED, ip=ip, now=now):
+            return Verification(ok=False, locked_minutes=minutes)
         last = user.echecs_connexion == settings.ACCOUNT_LOCKOUT_ATTEMPTS - 1
         return Verification(ok=False, last_try=last)

@@ -58,6 +58,22 @@ def remaining_minutes(until):
 # --- Sign-in and lockout ---------------------------------------------------------------------
 
 
+def count_failure(user, *, action, ip, now) -> int:
+    """One more wrong secret — a password, or the second factor's code — on the account's row,
+    read under its lock: at ACCOUNT_LOCKOUT_ATTEMPTS the account is blocked for
+    ACCOUNT_LOCKOUT_MINUTES. Returns the minutes it stays blocked, or 0 when not blocked."""
+    user.echecs_connexion += 1
+    record_event(user=user, action=action, ip=ip)
+    if user.echecs_connexion >= settings.ACCOUNT_LOCKOUT_ATTEMPTS:
+        user.bloque_jusqua = now + _lockout_delay()
+        user.echecs_connexion = 0
+        user.save(update_fields=["echecs_connexion", "bloque_jusqua"])
+        record_event(user=user, action=Action.LOCKED, ip=ip)
+        return remaining_minutes(user.bloque_jusqua)
+    user.save(update_fields=["echecs_connexion", "bloque_jusqua"])
+    return 0
+
+
 @dataclass(frozen=True)
 class SignInResult:
     user: User | None = None
@@ -91,15 +107,8 @@ def sign_in(*, identifier, password, ip=None):
             user.bloque_jusqua = None
             user.echecs_connexion = 0
         if not user.check_password(password):
-            user.echecs_connexion += 1
-            record_event(user=user, action=Action.SIGN_IN_FAILED, ip=ip)
-            if user.echecs_connexion >= settings.ACCOUNT_LOCKOUT_ATTEMPTS:
-                user.bloque_jusqua = now + _lockout_delay()
-                user.echecs_connexion = 0
-                user.save(update_fields=["echecs_connexion", "bloque_jusqua"])
-                record_event(user=user, action=Action.LOCKED, ip=ip)
-                return SignInResult(error="locked", minutes=remaining_minutes(user.bloque_jusqua))
-            user.save(update_fields=["echecs_connexion", "bloque_jusqua"])
+            if minutes := count_failure(user, action=Action.SIGN_IN_FAILED, ip=ip, now=now):
+                return SignInResult(error="locked", minutes=minutes)
             return SignInResult(error="invalid")
         if not user.is_active:
             user.echecs_connexion = 0
