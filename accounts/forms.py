@@ -69,7 +69,7 @@ class SignInForm(SafeTextMixin, forms.Form):
         return self.user_cache
 
 
-class SecondFactorForm(forms.Form):
+class SecondFactorForm(SafeTextMixin, forms.Form):
     """The 6-digit code of the application (or, at sign-in, a recovery code)."""
 
     WRONG = _("Code incorrect. Vérifiez l'heure de votre téléphone et saisissez le code affiché.")
