@@ -246,6 +246,7 @@ class SecurityEvent(models.Model):
             _("Échec de connexion (code de double authentification erroné)"),
         )
         RECOVERY_CODE_USED = "account.recovery_code_used", _("Connexion avec un code de secours")
+        OTHER_SESSIONS_ENDED = "account.other_sessions_ended", _("Fermeture des autres sessions")
         PSC_REFUSED = "account.psc_refused", _("Connexion par Pro Santé Connect refusée")
 
     # None: a refused Pro Santé Connect sign-in of no known account (an unknown professional,
@@ -273,6 +274,32 @@ class SecurityEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Le journal de sécurité ne se supprime pas.")
+
+
+class SessionOuverte(models.Model):
+    """A signed-in session of an account, for « Sessions ouvertes » in Gestion de compte (issue
+    15): the session store keeps sessions by key only. A row is written at sign-in, removed at
+    sign-out or when its session is found gone; its id lives in the session itself, so the row
+    follows the session when its key changes (a password change)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="sessions_ouvertes",
+        verbose_name=_("compte"),
+    )
+    cle = models.CharField(_("clé de session"), max_length=40, db_index=True)
+    ouverte_le = models.DateTimeField(_("ouverte le"), default=timezone.now)
+    ip = models.GenericIPAddressField(_("adresse IP"), null=True, blank=True)
+    navigateur = models.CharField(_("navigateur"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("session ouverte")
+        verbose_name_plural = _("sessions ouvertes")
+        ordering = ["-ouverte_le", "-id"]
+
+    def __str__(self):
+        return f"{self.user_id} {self.ouverte_le:%d/%m/%Y %H:%M}"
 
 
 class CodeSecours(models.Model):

@@ -8,6 +8,7 @@ urlpatterns = [
     path("connexion/", views.SignInView.as_view(), name="login"),
     path("deconnexion/", views.SignOutView.as_view(), name="logout"),
     path("connexion/code/", views.code, name="code"),
+    path("securite/sessions/fermer/", views.fermer_autres_sessions, name="fermer_sessions"),
     path(
         "securite/double-authentification/",
         views.double_authentification,

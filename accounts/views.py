@@ -13,7 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_de
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import forms, kept_form, psc, second_factor, selectors, services, visits
+from accounts import forms, kept_form, psc, second_factor, selectors, services, sessions, visits
 from accounts.middleware import LAST_SEEN, AccountStepsMiddleware
 from accounts.models import User
 from accounts.tokens import email_validation_token, password_reset_token
@@ -420,8 +420,18 @@ def account_security(request):
             "events": selectors.last_events(user),
             "section": "securite",
             "double_auth": second_factor.device_of(user) is not None,
-        },  # fmt: skip
+            "sessions": sessions.of(request),
+        },
     )
+
+
+@login_required
+@require_POST
+def fermer_autres_sessions(request):
+    """« Fermer les autres sessions »: this account signed out everywhere but here."""
+    ended = sessions.end_others(request, ip=_ip(request))
+    messages.success(request, _("Autres sessions fermées : %(n)s.") % {"n": ended})
+    return redirect("accounts:securite")
 
 
 @login_required

@@ -93,13 +93,17 @@ def _purge_batch(*, cutoff, now, size) -> int:
 
 
 def _forget_the_rest(*, now, cutoff) -> dict:
-    from accounts.models import CourrierPostal, CreationAttempt, SecurityEvent
+    from accounts.models import CourrierPostal, CreationAttempt, SecurityEvent, SessionOuverte
     from jobs.models import OutgoingEmail
     from tracing.models import ImportContacts
 
     ip_cutoff = now - timedelta(days=settings.SECURITY_EVENT_IP_DAYS)
     counts = {
         "sessions expirées": Session.objects.filter(expire_date__lt=now).delete()[0],
+        # No session outlives SESSION_COOKIE_AGE: an older row is of a session gone.
+        "sessions ouvertes oubliées": SessionOuverte.objects.filter(
+            ouverte_le__lt=now - timedelta(seconds=settings.SESSION_COOKIE_AGE)
+        ).delete()[0],
         "e-mails anciens": OutgoingEmail.objects.filter(created_at__lt=cutoff)
         .exclude(status=OutgoingEmail.Status.PENDING)
         .delete()[0],
