@@ -420,7 +420,12 @@ def _new_account(*, professionnel, email):
         raise AccountError(ACCOUNT_EXISTS_MESSAGE)
     if selectors.email_is_taken(email):
         raise AccountError(EMAIL_TAKEN_MESSAGE)
-    user = User(
+    return _account_of(professionnel, email=email)
+
+
+def _account_of(professionnel, *, email=""):
+    """A new, unsaved account for a professional of the référentiel, named as they are."""
+    return User(
         username=f"ps-{professionnel.pk}-{secrets.token_hex(3)}",
         civilite=professionnel.civilite,
         first_name=professionnel.prenom,
@@ -428,7 +433,6 @@ def _new_account(*, professionnel, email):
         email=email,
         professionnel=professionnel,
     )
-    return user
 
 
 ACCOUNT_EXISTS_MESSAGE = _(
@@ -641,13 +645,7 @@ def psc_sign_in(*, identifiant, ip=None) -> User:
         locked = Professionnel.objects.select_for_update().get(pk=professionnel.pk)
         user = User.objects.filter(professionnel=locked).first()
         if user is None:
-            user = User(
-                username=f"ps-{locked.pk}-{secrets.token_hex(3)}",
-                civilite=locked.civilite,
-                first_name=locked.prenom,
-                last_name=locked.nom or locked.raison_sociale,
-                professionnel=locked,
-            )
+            user = _account_of(locked)
             user.set_unusable_password()
             user.save()
             _add_role(user, locked)

@@ -235,16 +235,19 @@ def _ars_admin(b: Banc) -> list[Cas]:
     ]
 
 
-def rss_mb() -> float:
-    """This process's resident memory (Linux)."""
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
+def rss_mb(pid="self") -> float:
+    """A process's resident memory (Linux), this one by default; 0 when it is gone."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except FileNotFoundError:
+        pass
     return 0.0
 
 
-def _percentile(values, fraction):
+def percentile(values, fraction):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
@@ -292,7 +295,7 @@ def mesurer(b: Banc, cas: Cas, *, runs: int, warmup: int = 2) -> Mesure:
     return Mesure(
         cas=cas,
         p50=statistics.median(timings),
-        p95=_percentile(timings, 0.95),
+        p95=percentile(timings, 0.95),
         sql=sql,
         requetes=len(captured.captured_queries),
     )
@@ -314,7 +317,7 @@ def plancher(*, runs: int) -> Mesure:
     with CaptureQueriesContext(connection) as captured:
         browser.get(FLOOR_PATH)
     assert not captured.captured_queries, [q["sql"] for q in captured.captured_queries]
-    return Mesure(cas, statistics.median(timings), _percentile(timings, 0.95), 0.0, 0)
+    return Mesure(cas, statistics.median(timings), percentile(timings, 0.95), 0.0, 0)
 
 
 def tableau(mesures: list[Mesure], floor: Mesure) -> list[str]:

@@ -29,7 +29,7 @@ from accounts.models import User
 from fiches.models import Fiche, Nature
 from fiches.selectors import fiche_page
 from fiches.statuses import Statut
-from tracing.bench import edit_form, search_token
+from tracing.bench import edit_form, percentile, rss_mb, search_token
 from tracing.bench_http import HOST, WsgiBrowser, signed_in_cookies
 
 VERSION = re.compile(rb'name="version" value="(\d+)"')
@@ -72,8 +72,7 @@ class Palier:
                           for part in ("workers", "postgres", "generateur"))  # fmt: skip
 
     def p(self, fraction: float) -> float:
-        values = sorted(self.toutes)
-        return values[min(len(values) - 1, round(fraction * (len(values) - 1)))] if values else 0
+        return percentile(self.toutes, fraction) if self.toutes else 0
 
 
 def medecins(usernames: list[str]) -> list[Medecin]:
@@ -165,15 +164,7 @@ class Gunicorn:
         )
 
     def workers_rss_mb(self) -> list[float]:
-        sizes = []
-        for pid in self.worker_pids():
-            try:
-                status = Path(f"/proc/{pid}/status").read_text()
-            except FileNotFoundError:
-                continue
-            kb = next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS"))
-            sizes.append(int(kb) / 1024)
-        return sizes
+        return [mb for pid in self.worker_pids() if (mb := rss_mb(pid))]
 
     def stop(self):
         self.process.send_signal(signal.SIGTERM)
@@ -312,10 +303,10 @@ def rapport(paliers: list[Palier], rss_avant, rss_apres, *, workers, threads) ->
         "|---:|---:|---:|---:|---:|---:|---|",
     ]
     for p in paliers:
-        pdf = sorted(p.latences.get("pdf", [0]))
+        pdf = percentile(p.latences.get("pdf", [0]), 0.95)
         lines.append(
             f"| {p.concurrence} | {p.debit:.0f} | {p.p(0.5):.1f} ms | {p.p(0.95):.1f} ms | "
-            f"{pdf[round(0.95 * (len(pdf) - 1))]:.1f} ms | {p.erreurs} | {p.cpu_par_requete()} |"
+            f"{pdf:.1f} ms | {p.erreurs} | {p.cpu_par_requete()} |"
         )
     good = [p for p in paliers if p.p(0.95) <= 150 and not p.erreurs]
     best = max(good, key=lambda p: p.debit) if good else None

@@ -139,11 +139,10 @@ class Command(BaseCommand):
             timings.append((time.perf_counter() - start) * 1000)
             if n == min(99, renders - 1):
                 warm = bench.rss_mb()
-        timings.sort()
         end = bench.rss_mb()
         return (
             f"Formulaire de contact (PDF) seul, {renders} rendus : médiane "
-            f"{statistics.median(timings):.1f} ms, p95 {timings[int(0.95 * len(timings)) - 1]:.1f}"
+            f"{statistics.median(timings):.1f} ms, p95 {bench.percentile(timings, 0.95):.1f}"
             f" ms ; mémoire du processus {warm:.0f} Mo après {min(100, renders)} rendus → "
             f"{end:.0f} Mo à la fin "
             f"({(end - warm) / warm * 100:+.1f} %)."
