@@ -4,6 +4,7 @@ Every variable is listed in README.md. Development defaults are safe to run on a
 DEBUG off, anything production cannot guess (SECRET_KEY, ALLOWED_HOSTS) must be given.
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -34,6 +35,7 @@ INSTALLED_APPS = [
     "accounts",
     "fiches",
     "tracing",
+    "api",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -131,6 +133,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Background work (e-mails, periodic tasks): django-tasks' API, its queue in our own database,
 # so a job is enqueued in the transaction of the write that needs it. Workers: `manage.py worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# The laboratories' FHIR API (issue 16, README « Résultats des laboratoires (FHIR) »): bundles
+# over FHIR_SYNC_MAX_ENTREES entries are processed by the job runner (202 + status URL); calls per
+# minute per client; the largest body taken; tokens valid an hour (OAuth 2.0 client credentials).
+FHIR_SYNC_MAX_ENTREES = env.int("FHIR_SYNC_MAX_ENTREES", default=1000)
+FHIR_APPELS_PAR_MINUTE = env.int("FHIR_APPELS_PAR_MINUTE", default=120)
+FHIR_MAX_OCTETS = env.int("FHIR_MAX_OCTETS", default=20_000_000)
+AUTHLIB_OAUTH2_PROVIDER = {"token_expires_in": {"client_credentials": 3600}}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["accounts.backends.IdentifierBackend"]
@@ -259,6 +269,10 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
+if not HTTPS:
+    # Authlib refuses OAuth 2.0 over plain HTTP unless told: only where the whole site is
+    # (the demo, the tests' live server). With HTTPS on, its check stays.
+    os.environ.setdefault("AUTHLIB_INSECURE_TRANSPORT", "1")
 # How many reverse proxies (load balancers) stand in front of the app servers: the client's
 # address is then read from X-Forwarded-For (contactcovid.middleware.ForwardedForMiddleware).
 TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)

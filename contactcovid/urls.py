@@ -16,6 +16,7 @@ urlpatterns = [
     ),  # fmt: skip
     path("admin/", admin.site.urls),
     path("compte/", include("accounts.urls")),
+    path("api/", include("api.urls")),
     path("", include("tracing.urls")),
 ]
 

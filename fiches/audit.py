@@ -75,6 +75,13 @@ ACTIONS = {
     "admin.viewed": _("Consultation dans l'administration"),
     "admin.listed": _("Liste affichée dans l'administration"),
     "admin.letter_downloaded": _("Courrier postal téléchargé"),
+    "api.client_created": _("Client API d'un laboratoire créé"),
+    "api.secret_renewed": _("Secret d'un client API renouvelé"),
+    "api.client_revoked": _("Client API révoqué"),
+    "api.token_issued": _("Jeton d'accès délivré à un client API"),
+    "api.bundle_received": _("Résultats reçus d'un laboratoire (FHIR)"),
+    "api.lot_processed": _("Lot de résultats traité (FHIR)"),
+    "api.lot_failed": _("Lot de résultats en échec (FHIR)"),
 }
 
 

@@ -22,6 +22,7 @@ QUEUE_STATUSES = (
 QUEUE_PAGE_SIZE = 25
 QUEUE_MAX_PAGES = 40
 LOOKUP_MAX_RESULTS = 5
+RESULTAT_MAX_FICHES = 20
 ARS_MAX_ROWS = 500
 RAPPELS_MAX_ROWS = 50
 SEARCH_MAX_RESULTS = 50
@@ -181,6 +182,41 @@ def lookup(
     return [
         _with_sexe(row) for row in rows.order_by("-created_at").values(*fields)[:LOOKUP_MAX_RESULTS]
     ]
+
+
+def fiche_pour_resultat(
+    fiches: QuerySet[Fiche], *, nir: str = "", nom: str = "", prenom: str = "", date_naissance=None
+) -> Fiche | None:
+    """The open fiche a laboratory's result belongs to (issue 16), found like the screens'
+    lookup: the NIR exactly, else nom + prénom + date de naissance exactly (accents and case
+    aside) on a fiche with no other NIR. Of several, the person's patient zéro fiche (waiting for
+    its diagnosis first), else their most recent contact fiche: a positive result then never
+    makes a second patient zéro of someone who already is one."""
+    columns = ("id", "nature", "statut", "created_at")
+    # A fiche may hold the 13 characters without the key, as a doctor typed them.
+    nirs = sorted({nir, nir[:13]}) if nir else []
+    rows = list(fiches.filter(nir__in=nirs).only(*columns)[:RESULTAT_MAX_FICHES]) if nir else []
+    if not rows and nom and prenom and date_naissance:
+        same = fiches.filter(
+            nom_normalise=normalize_name(nom),
+            prenom_normalise=normalize_name(prenom),
+            date_naissance=date_naissance,
+        )
+        if nir:
+            same = same.filter(nir="")  # another NIR: another person
+        rows = list(same.only(*columns)[:RESULTAT_MAX_FICHES])
+    if not rows:
+        return None
+
+    def rang(fiche):
+        return (
+            fiche.nature != Nature.PATIENT_ZERO,
+            fiche.statut != Statut.EN_ATTENTE,
+            -fiche.created_at.timestamp(),
+            -fiche.pk,
+        )
+
+    return min(rows, key=rang)
 
 
 def fiche_fields(fiches: QuerySet[Fiche], *, pk: int, fields: tuple[str, ...]) -> dict:

@@ -97,14 +97,16 @@ def _apply_referentiel(fiche: Fiche) -> None:
             fiche.date_naissance = beneficiaire.date_naissance
 
 
-def _require_complete(fiche: Fiche) -> None:
-    """What a validated fiche must have (a draft may lack it)."""
+def _require_complete(fiche: Fiche, *, depuis_resultat: bool = False) -> None:
+    """What a validated fiche must have (a draft may lack it). A patient zéro created from a
+    laboratory's result (`depuis_resultat`) may lack the NIR and the doctor's attestation that
+    the patient was informed: no doctor saw them yet; the platform completes both at its call."""
     missing = []
     if not fiche.nom:
         missing.append(("nom", _("Le nom est obligatoire.")))
     if not fiche.prenom:
         missing.append(("prenom", _("Le prénom est obligatoire.")))
-    if fiche.is_patient_zero:
+    if fiche.is_patient_zero and not depuis_resultat:
         if not fiche.nir:
             missing.append(("nir", _("Le numéro de sécurité sociale est obligatoire.")))
         if not fiche.information_patient:
@@ -135,6 +137,7 @@ def fiche_create(
     origine: Fiche | None = None,
     brouillon: bool = False,
     sans_medecin: bool = False,
+    depuis_resultat: bool = False,
 ) -> Fiche:
     """Create a patient zéro (no `origine`) or a contact of `origine`.
 
@@ -143,7 +146,8 @@ def fiche_create(
     lack mandatory fields; a validated fiche may not. The patient zéro's doctor is its declarant,
     unless `sans_medecin` (a call platform initiates it: no doctor follows that chain yet); a
     contact's doctor is its patient zéro's. A contact whose phone is known starts À contacter:
-    the platforms call those first (`phone_known`).
+    the platforms call those first (`phone_known`). `depuis_resultat`: a laboratory's positive
+    result for a person no fiche follows (`_require_complete`).
     """
     _check_fields(data)
     now = timezone.now()
@@ -167,7 +171,7 @@ def fiche_create(
         fiche.medecin = origine.medecin
         fiche.statut = Statut.A_CONTACTER if fiche.telephone else Statut.CONTACT_A_TROUVER
     if not brouillon:
-        _require_complete(fiche)
+        _require_complete(fiche, depuis_resultat=depuis_resultat)
     fiche.set_identity_normalised()
     fiche.save()
     _record(fiche, from_statut="", to_statut=fiche.statut, by=user, motif=_("Création de la fiche"))

@@ -16,6 +16,7 @@ from fiches.models import ArgumentDiagnostic, DomainError, Fiche
 from fiches.models_tracing import Appel, DelivranceMasques, Prelevement
 from fiches.services import (
     check_version,
+    fiche_create,
     fiche_promote,
     fiche_update,
     phone_known,
@@ -249,6 +250,67 @@ def resultat_record(*, prelevement: Prelevement, user, resultat: str, request=No
         else:
             fiche_promote(fiche=locked, user=user)
     return prelevement
+
+
+class EffetResultat:
+    """What a laboratory system's result did (`resultat_laboratoire`)."""
+
+    CONTACT_PROMU = "contact_promu"
+    DIAGNOSTIC_CONFIRME = "diagnostic_confirme"
+    PATIENT_ZERO_CREE = "patient_zero_cree"
+    RESULTAT_ENREGISTRE = "resultat_enregistre"
+    SANS_FICHE = "sans_fiche"
+
+
+PERSONNE_FIELDS = ("nir", "nom", "prenom", "date_naissance", "telephone", "email", "voie",
+                   "code_postal", "commune")  # fmt: skip
+
+
+@transaction.atomic
+def resultat_laboratoire(
+    *, user, scope, personne: dict, resultat: str, date: date, lieu: str
+) -> tuple[str, Fiche | None]:
+    """An RT-PCR result sent by a laboratory's system (issue 16), with the laboratory screen's
+    rules and services: the sample and its result are recorded on the person's open fiche
+    (`selectors_tracing.fiche_pour_resultat` within `scope`, the policy's); positive, a contact
+    is promoted and a patient zéro waiting for its diagnosis confirmed (`resultat_record`).
+    Positive for a person no open fiche follows: a patient zéro without a doctor in the
+    département of their address, Diagnostic confirmé, in the platform's queue. Negative with no
+    open fiche: nothing to follow, nothing kept. Returns (EffetResultat, fiche)."""
+    from fiches.identity import departement_from_code_postal
+    from fiches.selectors_tracing import fiche_pour_resultat
+
+    fiche = fiche_pour_resultat(
+        scope, nir=personne.get("nir", ""), nom=personne.get("nom", ""),
+        prenom=personne.get("prenom", ""), date_naissance=personne.get("date_naissance"),
+    )  # fmt: skip
+    positif = resultat == Prelevement.Resultat.POSITIF
+    if fiche is None:
+        if not positif:
+            return EffetResultat.SANS_FICHE, None
+        if not departement_from_code_postal(personne.get("code_postal", "")):
+            raise DomainError(
+                _(
+                    "Personne sans fiche ouverte et sans code postal : le patient zéro ne peut "
+                    "être confié à aucune plateforme. Renvoyez le résultat avec l'adresse."
+                ),
+                field="code_postal",
+            )  # fmt: skip
+        data = {name: personne[name] for name in PERSONNE_FIELDS if personne.get(name)}
+        data["argument_diagnostic"] = ArgumentDiagnostic.RT_PCR
+        fiche = fiche_create(user=user, data=data, sans_medecin=True, depuis_resultat=True)
+        effet = EffetResultat.PATIENT_ZERO_CREE
+    elif not positif:
+        effet = EffetResultat.RESULTAT_ENREGISTRE
+    elif not fiche.is_patient_zero:
+        effet = EffetResultat.CONTACT_PROMU
+    elif fiche.statut == Statut.EN_ATTENTE:
+        effet = EffetResultat.DIAGNOSTIC_CONFIRME
+    else:
+        effet = EffetResultat.RESULTAT_ENREGISTRE
+    prelevement = prelevement_record(fiche=fiche, user=user, date=date, lieu=lieu)
+    resultat_record(prelevement=prelevement, user=user, resultat=resultat)
+    return effet, fiche
 
 
 @transaction.atomic

@@ -21,6 +21,7 @@ PERIODIC = {
     "prune_finished_jobs": ("jobs.tasks.prune_finished_jobs", timedelta(days=1)),
     "prune_submissions": ("tracing.tasks.prune_submissions", timedelta(days=1)),
     "retention_purge": ("fiches.tasks.retention_purge", timedelta(days=1)),
+    "relancer_lots_fhir": ("api.tasks.relancer_lots", timedelta(minutes=5)),
     "indicateurs_rollup": ("fiches.tasks.indicateurs_rollup", timedelta(minutes=5)),
     "indicateurs_rollup_fenetre": ("fiches.tasks.indicateurs_rollup_fenetre", timedelta(days=1)),
 }

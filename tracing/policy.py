@@ -184,6 +184,26 @@ def lookup_scope(user) -> QuerySet[Fiche]:
     return Fiche.objects.none()
 
 
+def resultats_scope(client) -> QuerySet[Fiche]:
+    """The fiches a laboratory's system (an API client, issue 16) may record a result on: every
+    open, validated fiche — a positive result must reach a patient zéro whose diagnosis is already
+    made rather than create a second one. Nothing is listed or returned: a fiche is found only by
+    the person's exact identity, and the answer says what the result did, not what the fiche
+    holds. A revoked client: none."""
+    if client is None or not client.actif:
+        return Fiche.objects.none()
+    open_fiches = Fiche.objects.filter(brouillon=False, purgee_le__isnull=True)
+    return open_fiches.exclude(statut=Statut.CLOTURE)
+
+
+def lot_of_client(client, pk):
+    """A bundle accepted with 202, for the clients of the laboratory that sent it (a secret
+    renewed as a new client still follows its lots); None for anyone else."""
+    from api.models import LotFHIR
+
+    return LotFHIR.objects.filter(pk=pk, client__laboratoire_id=client.laboratoire_id).first()
+
+
 def found_scope(user) -> QuerySet[Fiche]:
     """What a laboratory or a pharmacy may open once found: the lookup's scope, and for a
     laboratory the fiches it recorded a sample on (its positive result promoted the contact:
