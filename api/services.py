@@ -12,7 +12,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -165,18 +165,45 @@ def _deja_recu(recu: ResultatRecu, empreinte: str, expression: str):
     return fhir.OK, fhir.information(texte, expression), True
 
 
-def resultat_recevoir(*, client: ClientAPI, resultat: fhir.Resultat, lieu: str):
+def _recus(client: ClientAPI, resultats: list[fhir.Resultat]) -> dict:
+    """The results of this bundle already received, by (system, identifier): one query."""
+    identifiants = [r.identifiant for r in resultats if r.valide]
+    if not identifiants:
+        return {}
+    rows = ResultatRecu.objects.filter(finess=client.finess, identifiant__in=identifiants)
+    return {(row.identifiant_systeme, row.identifiant): row for row in rows}
+
+
+def _commit_sans_attente() -> None:
+    """This result's transaction commits without waiting for the disk (PostgreSQL's
+    `synchronous_commit` off, for this transaction only): a bundle of 500 results would wait
+    500 times. Nothing acknowledged can be lost: before the answer leaves, the call's audit entry
+    commits synchronously, and a synchronous commit waits for the whole log before it, these
+    results included (`bundle_recevoir`, `lot_traiter`)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
+def resultat_recevoir(*, client: ClientAPI, resultat: fhir.Resultat, lieu: str, recus=None):
     """One valid result, in its own transaction (a savepoint inside a `transaction` bundle):
-    recorded once per (laboratory, Observation.identifier). Returns (status, outcome, new)."""
+    recorded once per (laboratory, Observation.identifier). `recus`: the bundle's results
+    already received (`_recus`), else looked up. Returns (status, outcome, new)."""
     expression = f"Bundle.entry[{resultat.index}].resource.identifier"
     empreinte = hashlib.sha256(resultat.empreinte_source().encode()).hexdigest()
     cle = {"finess": client.finess, "identifiant_systeme": resultat.systeme,
            "identifiant": resultat.identifiant}  # fmt: skip
-    existant = ResultatRecu.objects.filter(**cle).first()
+    if recus is None:
+        existant = ResultatRecu.objects.filter(**cle).first()
+    else:
+        existant = recus.get((resultat.systeme, resultat.identifiant))
     if existant is not None:
         return _deja_recu(existant, empreinte, expression)
     try:
+        propre = not connection.in_atomic_block  # its own transaction, not a savepoint
         with transaction.atomic():
+            if propre:
+                _commit_sans_attente()
             effet, fiche = resultat_laboratoire(
                 user=client.compte, scope=resultats_scope(client), personne=resultat.personne,
                 resultat=resultat.resultat, date=resultat.date_prelevement, lieu=lieu,
@@ -222,6 +249,7 @@ def bundle_traiter(*, client: ClientAPI, document) -> Bilan:
     ):
         return _transaction_refusee(lecture, {}, bilan)
     tout_ou_rien = lecture.type == "transaction"
+    recus = _recus(client, lecture.resultats)
     try:
         with transaction.atomic() if tout_ou_rien else contextlib.nullcontext():
             for resultat in lecture.resultats:
@@ -230,7 +258,7 @@ def bundle_traiter(*, client: ClientAPI, document) -> Bilan:
                         resultat.problemes), False  # fmt: skip
                 else:
                     statut, outcome, nouveau = resultat_recevoir(
-                        client=client, resultat=resultat, lieu=lieu
+                        client=client, resultat=resultat, lieu=lieu, recus=recus
                     )
                 _compter(bilan, statut, nouveau)
                 reponse = fhir.entree_reponse(statut, outcome)

@@ -235,21 +235,34 @@ def resultat_record(*, prelevement: Prelevement, user, resultat: str, request=No
         request=request,
     )
     if resultat == Prelevement.Resultat.POSITIF:
-        locked.argument_diagnostic = ArgumentDiagnostic.RT_PCR
-        locked.version = F("version") + 1
-        locked.save(update_fields=["argument_diagnostic", "version"])
-        locked.refresh_from_db(fields=["version"])
-        if locked.is_patient_zero:
-            if locked.statut == Statut.EN_ATTENTE:
-                status_change(
-                    fiche=locked,
-                    user=user,
-                    to=Statut.DIAGNOSTIC_CONFIRME,
-                    motif=_("Résultat RT-PCR positif"),
-                )
-        else:
-            fiche_promote(fiche=locked, user=user)
+        _positif(locked, user=user)
     return prelevement
+
+
+def _positif(locked: Fiche, *, user) -> None:
+    """A positive RT-PCR on a fiche (its row locked): the argument du diagnostic becomes
+    Confirmé RT-PCR; a contact is promoted (`fiche_promote`), a patient zéro waiting for its
+    diagnosis confirmed."""
+    locked.argument_diagnostic = ArgumentDiagnostic.RT_PCR
+    locked.version = F("version") + 1
+    locked.save(update_fields=["argument_diagnostic", "version"])
+    if not locked.is_patient_zero:
+        fiche_promote(fiche=locked, user=user)
+    elif locked.statut == Statut.EN_ATTENTE:
+        status_change(
+            fiche=locked, user=user, to=Statut.DIAGNOSTIC_CONFIRME,
+            motif=_("Résultat RT-PCR positif"),
+        )  # fmt: skip
+
+
+def _effet(locked: Fiche, *, positif: bool) -> str:
+    if not positif:
+        return EffetResultat.RESULTAT_ENREGISTRE
+    if not locked.is_patient_zero:
+        return EffetResultat.CONTACT_PROMU
+    if locked.statut == Statut.EN_ATTENTE:
+        return EffetResultat.DIAGNOSTIC_CONFIRME
+    return EffetResultat.RESULTAT_ENREGISTRE
 
 
 class EffetResultat:
@@ -285,6 +298,7 @@ def resultat_laboratoire(
         prenom=personne.get("prenom", ""), date_naissance=personne.get("date_naissance"),
     )  # fmt: skip
     positif = resultat == Prelevement.Resultat.POSITIF
+    effet = None
     if fiche is None:
         if not positif:
             return EffetResultat.SANS_FICHE, None
@@ -300,16 +314,27 @@ def resultat_laboratoire(
         data["argument_diagnostic"] = ArgumentDiagnostic.RT_PCR
         fiche = fiche_create(user=user, data=data, sans_medecin=True, depuis_resultat=True)
         effet = EffetResultat.PATIENT_ZERO_CREE
-    elif not positif:
-        effet = EffetResultat.RESULTAT_ENREGISTRE
-    elif not fiche.is_patient_zero:
-        effet = EffetResultat.CONTACT_PROMU
-    elif fiche.statut == Statut.EN_ATTENTE:
-        effet = EffetResultat.DIAGNOSTIC_CONFIRME
-    else:
-        effet = EffetResultat.RESULTAT_ENREGISTRE
-    prelevement = prelevement_record(fiche=fiche, user=user, date=date, lieu=lieu)
-    resultat_record(prelevement=prelevement, user=user, resultat=resultat)
+    locked = _lock(fiche)
+    if locked.statut == Statut.CLOTURE:  # closed between the lookup and the lock
+        raise DomainError(
+            _("La fiche de cette personne vient d'être clôturée : renvoyez le résultat.")
+        )
+    if effet is None:
+        effet = _effet(locked, positif=positif)
+    if date > timezone.localdate():
+        raise DomainError(_("La date du prélèvement ne peut pas être dans le futur."), field="date")
+    # The sample and its result arrive together: one row, one audit entry (the screen records
+    # them in two steps: `prelevement_record`, then `resultat_record`).
+    prelevement = Prelevement.objects.create(
+        fiche=locked, by=user, date=date, lieu=lieu, resultat=resultat,
+        resultat_le=timezone.now(),
+    )  # fmt: skip
+    audit_log(
+        actor=user, action="fiche.result_recorded", obj=locked,
+        data={"prelevement": prelevement.pk, "resultat": resultat, "date": date, "lieu": lieu},
+    )  # fmt: skip
+    if positif:
+        _positif(locked, user=user)
     return effet, fiche
 
 

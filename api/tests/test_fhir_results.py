@@ -264,8 +264,9 @@ def test_every_call_and_every_fiche_it_touches_are_in_the_audit_log(poster, clie
     assert call.actor == client_api.compte
     assert call.data["crees"] == 1 and call.data["refuses"] == 1
     assert call.data["client_id"] == client_api.client_id
-    touched = AuditLog.objects.for_object(contact93).values_list("action", flat=True)
-    assert {"fiche.sample_recorded", "fiche.result_recorded", "fiche.status_changed"} <= set(
-        touched
-    )
+    touched = AuditLog.objects.for_object(contact93)
+    assert {"fiche.result_recorded", "fiche.status_changed"} <= {e.action for e in touched}
+    recorded = touched.get(action="fiche.result_recorded")
+    assert recorded.actor == client_api.compte
+    assert recorded.data["resultat"] == "positif" and "FINESS 930000017" in recorded.data["lieu"]
     assert AuditLog.objects.filter(action="api.token_issued", actor=client_api.compte).exists()

@@ -1,14 +1,18 @@
 """Measure the laboratories' API (issue 16, README « Scale »): N results posted as batch bundles
-of B results through the project's WSGI handler, with a real token; a third for open contacts of
-the database (promoted), a third positive for unknown people (new patients zéro), a third
-negative without fiche. Reports results a second and the p95 of a bundle. It writes: never on
-real data (`--base-de-mesure`)."""
+of B results with a real token; a third for open contacts of the database (promoted), a third
+positive for unknown people (new patients zéro), a third negative without fiche. Through the
+project's WSGI handler in this process, or (`--serveur`) to `make serve`'s gunicorn with
+`--envois` laboratories posting at once. Reports results a second and the p95 of a bundle.
+It writes: never on real data (`--base-de-mesure`)."""
 
+import http.client
 import json
 import secrets
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
@@ -23,6 +27,7 @@ from fiches.identity import nir_key
 from fiches.models import Fiche, Nature
 from fiches.statuses import CONTACT_STATUSES
 from tracing.bench import percentile
+from tracing.charge import HOST, Gunicorn
 
 
 class Command(BaseCommand):
@@ -32,45 +37,88 @@ class Command(BaseCommand):
         parser.add_argument("--resultats", type=int, default=10_000)
         parser.add_argument("--taille-lot", type=int, default=500)
         parser.add_argument("--base-de-mesure", action="store_true")
+        parser.add_argument("--serveur", action="store_true", help="gunicorn, 2 workers")
+        parser.add_argument("--envois", type=int, default=1, help="envois simultanés")
 
-    def handle(self, *args, resultats, taille_lot, base_de_mesure, **options):
+    def handle(self, *args, resultats, taille_lot, base_de_mesure, serveur, envois, **options):
         if not base_de_mesure:
             raise CommandError("Écrit des fiches : --base-de-mesure confirme une base de mesure.")
         client_api = _client()
-        http = Client(SERVER_NAME="localhost", HTTP_HOST="localhost")
-        token = http.post(
-            reverse("api:token"), {"grant_type": "client_credentials",
-                                   "client_id": client_api.client_id,
-                                   "client_secret": client_api.secret}, secure=True,
-        ).json()["access_token"]  # fmt: skip
+        server = Gunicorn(workers=2, threads=2) if serveur else None
+        try:
+            self._mesure(client_api, server, resultats, taille_lot, envois)
+        finally:
+            if server is not None:
+                server.stop()
+
+    def _mesure(self, client_api, server, resultats, taille_lot, envois):
+        post = _poster(server)
+        form = urlencode({"grant_type": "client_credentials", "client_id": client_api.client_id,
+                          "client_secret": client_api.secret})  # fmt: skip
+        _, answer = post(reverse("api:token"), form, "application/x-www-form-urlencoded", "")
+        token = json.loads(answer)["access_token"]
         contacts = list(
             Fiche.objects.filter(nature=Nature.CONTACT, statut__in=CONTACT_STATUSES,
                                  brouillon=False, date_naissance__isnull=False)
             .values("nom", "prenom", "date_naissance", "code_postal")[: resultats // 3]
         )  # fmt: skip
-        durees, statuts = [], {}
+        statuts = {}
         lots = [range(i, min(i + taille_lot, resultats)) for i in range(0, resultats, taille_lot)]
-        debut = time.perf_counter()
-        for lot in lots:
-            body = json.dumps(_bundle(lot, contacts, client_api.finess))
+        bodies = [json.dumps(_bundle(lot, contacts, client_api.finess)) for lot in lots]
+
+        def envoyer(body):
             t0 = time.perf_counter()
-            response = http.post(reverse("api:bundle"), body, content_type="application/fhir+json",
-                                 HTTP_AUTHORIZATION=f"Bearer {token}", secure=True)  # fmt: skip
-            durees.append(time.perf_counter() - t0)
-            if response.status_code != 200:
-                raise CommandError(
-                    f"Bundle refusé : {response.status_code} {response.content[:300]}"
-                )
-            for entry in response.json()["entry"]:
+            status, content = post(reverse("api:bundle"), body, "application/fhir+json", token)
+            if status != 200:
+                raise CommandError(f"Bundle refusé : {status} {content[:300]}")
+            return time.perf_counter() - t0, json.loads(content)["entry"]
+
+        debut = time.perf_counter()
+        if envois == 1:  # in this thread (and this thread's database connection)
+            done = [envoyer(body) for body in bodies]
+        else:
+            with ThreadPoolExecutor(max_workers=envois) as pool:
+                done = list(pool.map(envoyer, bodies))
+        total = time.perf_counter() - debut
+        durees = [duree for duree, _ in done]
+        for _, entries in done:
+            for entry in entries:
                 statut = entry["response"]["status"]
                 statuts[statut] = statuts.get(statut, 0) + 1
-        total = time.perf_counter() - debut
+        ou = f"gunicorn 2 workers, {envois} envoi(s) simultané(s)" if server else "en processus"
         self.stdout.write(
-            f"| {resultats} résultats en {len(lots)} Bundles de {taille_lot} "
-            f"| {resultats / total:.0f} résultats/s | p50 {percentile(durees, 50):.2f} s "
-            f"| p95 {percentile(durees, 95):.2f} s | {len(contacts)} contacts promus "
+            f"| {resultats} résultats en {len(lots)} Bundles de {taille_lot} ({ou}) "
+            f"| {resultats / total:.0f} résultats/s | p50 {percentile(durees, 0.5):.2f} s "
+            f"| p95 {percentile(durees, 0.95):.2f} s | {len(contacts)} contacts promus "
             f"| entrées : {statuts} |"
         )
+
+
+def _poster(server):
+    """post(path, body, content type, token) → (status, body), in this process or over HTTP."""
+    if server is None:
+        client = Client(SERVER_NAME="localhost", HTTP_HOST="localhost")
+
+        def post(path, body, content_type, token):
+            headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
+            response = client.post(path, body, content_type=content_type, secure=True, **headers)
+            return response.status_code, response.content
+
+        return post
+
+    def post(path, body, content_type, token):
+        headers = {"Host": HOST, "X-Forwarded-Proto": "https", "Content-Type": content_type}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=300)
+        try:
+            connection.request("POST", path, body=body.encode(), headers=headers)
+            response = connection.getresponse()
+            return response.status, response.read()
+        finally:
+            connection.close()
+
+    return post
 
 
 def _client():
