@@ -158,11 +158,11 @@ def _deja_recu(recu: ResultatRecu, empreinte: str, expression: str):
             ) % {"quand": quand},
             expression,
         )  # fmt: skip
-        return fhir.CONFLICT, fhir.operation_outcome([probleme]), False
+        return fhir.CONFLICT, fhir.operation_outcome([probleme])
     texte = _(
         "Résultat déjà reçu le %(quand)s : il n'est pas enregistré une seconde fois. %(effet)s"
     ) % {"quand": quand, "effet": _effet_texte(recu.effet, recu.fiche_id, recu.resultat)}
-    return fhir.OK, fhir.information(texte, expression), True
+    return fhir.OK, fhir.information(texte, expression)
 
 
 def _recus(client: ClientAPI, resultats: list[fhir.Resultat]) -> dict:
@@ -188,7 +188,7 @@ def _commit_sans_attente() -> None:
 def resultat_recevoir(*, client: ClientAPI, resultat: fhir.Resultat, lieu: str, recus=None):
     """One valid result, in its own transaction (a savepoint inside a `transaction` bundle):
     recorded once per (laboratory, Observation.identifier). `recus`: the bundle's results
-    already received (`_recus`), else looked up. Returns (status, outcome, new)."""
+    already received (`_recus`), else looked up. Returns (status, outcome)."""
     expression = f"Bundle.entry[{resultat.index}].resource.identifier"
     empreinte = hashlib.sha256(resultat.empreinte_source().encode()).hexdigest()
     cle = {"finess": client.finess, "identifiant_systeme": resultat.systeme,
@@ -215,7 +215,10 @@ def resultat_recevoir(*, client: ClientAPI, resultat: fhir.Resultat, lieu: str, 
                 effet=effet, fiche=fiche,
             )  # fmt: skip
     except IntegrityError:
-        return _deja_recu(ResultatRecu.objects.get(**cle), empreinte, expression)
+        gagnant = ResultatRecu.objects.filter(**cle).first()
+        if gagnant is None:
+            raise  # not the same result recorded at the same moment: a real fault
+        return _deja_recu(gagnant, empreinte, expression)
     except DomainError as error:
         champ = fhir.PATIENT_PATHS.get(error.field or "", "")
         lieu_patient = (f"Bundle.entry[{resultat.patient_index}].resource"
@@ -224,9 +227,9 @@ def resultat_recevoir(*, client: ClientAPI, resultat: fhir.Resultat, lieu: str, 
         cible = champ.replace("Patient", lieu_patient, 1) if champ else (
             f"Bundle.entry[{resultat.index}].resource")  # fmt: skip
         probleme = fhir.Probleme("business-rule", str(error.message), cible)
-        return fhir.UNPROCESSABLE, fhir.operation_outcome([probleme]), False
+        return fhir.UNPROCESSABLE, fhir.operation_outcome([probleme])
     texte = _effet_texte(effet, fiche.pk if fiche else None, resultat.resultat)
-    return fhir.CREATED, fhir.information(texte, expression), True
+    return fhir.CREATED, fhir.information(texte, expression)
 
 
 class _Annuler(Exception):
@@ -254,13 +257,13 @@ def bundle_traiter(*, client: ClientAPI, document) -> Bilan:
         with transaction.atomic() if tout_ou_rien else contextlib.nullcontext():
             for resultat in lecture.resultats:
                 if not resultat.valide:
-                    statut, outcome, nouveau = resultat.statut, fhir.operation_outcome(
-                        resultat.problemes), False  # fmt: skip
+                    statut = resultat.statut
+                    outcome = fhir.operation_outcome(resultat.problemes)
                 else:
-                    statut, outcome, nouveau = resultat_recevoir(
+                    statut, outcome = resultat_recevoir(
                         client=client, resultat=resultat, lieu=lieu, recus=recus
                     )
-                _compter(bilan, statut, nouveau)
+                _compter(bilan, statut)
                 reponse = fhir.entree_reponse(statut, outcome)
                 reponses[resultat.index] = reponse
                 if resultat.patient_index is not None:
@@ -280,7 +283,7 @@ def bundle_traiter(*, client: ClientAPI, document) -> Bilan:
     return bilan
 
 
-def _compter(bilan: Bilan, statut: str, nouveau: bool) -> None:
+def _compter(bilan: Bilan, statut: str) -> None:
     if statut == fhir.CREATED:
         bilan.crees += 1
     elif statut == fhir.OK:
@@ -298,7 +301,8 @@ def _transaction_refusee(lecture: fhir.Lecture, reponses: dict, bilan: Bilan) ->
     for resultat in refuses:
         problemes += resultat.problemes
         statuts.append(resultat.statut)
-    for reponse in reponses.values():
+    # A Patient's entry shares its Observation's answer: each answer once.
+    for reponse in {id(r): r for r in reponses.values()}.values():
         statut = reponse["response"]["status"]
         if not statut.startswith("2"):
             for issue in reponse["response"]["outcome"]["issue"]:
@@ -313,7 +317,7 @@ def _transaction_refusee(lecture: fhir.Lecture, reponses: dict, bilan: Bilan) ->
     ))  # fmt: skip
     # A refused laboratory first, then the first status met.
     code = 403 if fhir.FORBIDDEN in statuts else int((statuts or ["400"])[0][:3])
-    return Bilan(code, fhir.operation_outcome(problemes), refuses=len(set(statuts)) or 1)
+    return Bilan(code, fhir.operation_outcome(problemes), refuses=len(statuts) or 1)
 
 
 def bundle_recevoir(

@@ -187,7 +187,10 @@ def test_a_transaction_refused_by_a_rule_at_its_last_entry_undoes_the_first_ones
     response = poster(body)
 
     assert response.status_code == 422
-    assert "sans code postal" in response.content.decode()
+    outcome = OperationOutcome.model_validate_json(response.content)
+    assert len(outcome.issue) == 2  # « Transaction refusée », then the one refusal, once
+    assert "sans code postal" in outcome.issue[1].diagnostics
+    assert outcome.issue[1].expression == ["Bundle.entry[2].resource.address.postalCode"]
     assert not Prelevement.objects.exists()
     assert not ResultatRecu.objects.exists()
     contact93.refresh_from_db()
@@ -270,3 +273,44 @@ def test_every_call_and_every_fiche_it_touches_are_in_the_audit_log(poster, clie
     assert recorded.actor == client_api.compte
     assert recorded.data["resultat"] == "positif" and "FINESS 930000017" in recorded.data["lieu"]
     assert AuditLog.objects.filter(action="api.token_issued", actor=client_api.compte).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_result_posted_by_ten_requests_at_once_is_recorded_once(client, client_api):
+    import threading
+
+    from django.db import connection, connections
+    from django.test import Client
+
+    from api.tests.conftest import jeton
+    from fiches.tests.factories import ContactFactory
+
+    if connection.vendor != "postgresql":
+        pytest.skip("parallel writers need PostgreSQL (SQLite serialises the whole database)")
+    contact = ContactFactory(nom="Petit", prenom="Lucas", date_naissance="2010-03-14",
+                             statut=Statut.A_CONTACTER)  # fmt: skip
+    token = jeton(client, client_api)
+    body = peer.bundle(peer.resultat(finess=FINESS, identifiant="CR-PARALLELE"))
+    statuses, barrier = [], threading.Barrier(10)
+
+    def post():
+        try:
+            barrier.wait()
+            response = Client().post(reverse("api:bundle"), body,
+                                     content_type="application/fhir+json",
+                                     HTTP_AUTHORIZATION=f"Bearer {token}")  # fmt: skip
+            statuses.append(_statuts(response)[1])
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=post) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(statuses) == ["200 OK"] * 9 + ["201 Created"]
+    assert Prelevement.objects.filter(fiche=contact).count() == 1
+    assert ResultatRecu.objects.count() == 1
+    contact.refresh_from_db()
+    assert contact.nature == Nature.PATIENT_ZERO
