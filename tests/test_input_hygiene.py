@@ -15,7 +15,7 @@ NEW_PZ = {"nir": "1 85 05 78 006 084 91", "nom": "Shneidez", "prenom": "Kevan",
 
 
 def all_forms():
-    for module in ("accounts.forms", "fiches.forms", "tracing.forms"):
+    for module in ("accounts.forms", "fiches.forms", "tracing.forms", "api.forms", "api.admin"):
         for name, value in vars(importlib.import_module(module)).items():
             form = isinstance(value, type) and issubclass(value, forms.BaseForm)
             if form and value.__module__ == module:
