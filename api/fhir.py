@@ -122,7 +122,7 @@ def lire_enveloppe(document) -> list:
         raise BundleRefuse(_("Bundle.entry doit être une liste."), expression="Bundle.entry")
     try:
         Bundle.model_validate({**document, "entry": []})
-    except ValidationError as error:
+    except (ValidationError, RecursionError) as error:
         issue = _problemes(error, "Bundle")[0]
         raise BundleRefuse(issue.diagnostic, expression=issue.expression) from None
     if document.get("type") not in TYPES:
@@ -161,7 +161,7 @@ def lire(document, *, finess: str) -> Lecture:
             continue
         try:
             entree = BundleEntry.model_validate(brute)
-        except (ValidationError, ValueError, TypeError, KeyError) as error:
+        except (ValidationError, ValueError, TypeError, KeyError, RecursionError) as error:
             for probleme in _problemes(error, chemin):
                 erreur.refuser(BAD_REQUEST, probleme.code, probleme.diagnostic,
                                probleme.expression)  # fmt: skip
@@ -176,6 +176,11 @@ def lire(document, *, finess: str) -> Lecture:
                 _("Seule la création (request.method POST) est acceptée ; reçu : %s.") % methode,
                 f"{chemin}.request.method",
             )  # fmt: skip
+            orphelines[index] = erreur
+        elif kind == "Patient" and brute.get("fullUrl") in patients:
+            erreur.refuser(BAD_REQUEST, "invalid",
+                           _("Ce fullUrl est déjà celui d'une autre entrée du Bundle."),
+                           f"{chemin}.fullUrl")  # fmt: skip
             orphelines[index] = erreur
         elif kind == "Patient":
             patients[brute.get("fullUrl") or f"#entree-{index}"] = (index, entree.resource)
@@ -337,7 +342,7 @@ def _lire_patient(resultat, observation, obs, patients, chemin):
         lieu = f"{chemin}.contained"
         try:
             patient = BundleEntry.model_validate({"resource": patient}).resource
-        except (ValidationError, ValueError, TypeError, KeyError) as error:
+        except (ValidationError, ValueError, TypeError, KeyError, RecursionError) as error:
             for probleme in _problemes(error, lieu):
                 resultat.refuser(BAD_REQUEST, probleme.code, probleme.diagnostic,
                                  probleme.expression)  # fmt: skip
@@ -362,9 +367,10 @@ def _personne(patient) -> dict:
     nom = next((n for n in noms if n.use == "official"), noms[0] if noms else None)
     if nom is not None:
         data["nom"] = nom.family or ""
-        data["prenom"] = " ".join(nom.given or [])
+        data["prenom"] = " ".join(given for given in nom.given or [] if given)
     if patient.birthDate:
-        data["date_naissance"] = patient.birthDate.isoformat()
+        # A partial date (« 1980 », « 1980-05 ») stays text: the form refuses it in French.
+        data["date_naissance"] = str(patient.birthDate)
     for telecom in patient.telecom or []:
         if telecom.system in ("phone", "sms") and telecom.value and "telephone" not in data:
             data["telephone"] = telecom.value
@@ -373,7 +379,7 @@ def _personne(patient) -> dict:
     adresses = patient.address or []
     adresse = next((a for a in adresses if a.use == "home"), adresses[0] if adresses else None)
     if adresse is not None:
-        data["voie"] = ", ".join(adresse.line or [])
+        data["voie"] = ", ".join(line for line in adresse.line or [] if line)
         data["code_postal"] = adresse.postalCode or ""
         data["commune"] = adresse.city or ""
     return data

@@ -15,6 +15,7 @@ from django.contrib.auth.models import Group
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -190,7 +191,14 @@ def resultat_recevoir(*, client: ClientAPI, resultat: fhir.Resultat, lieu: str, 
     recorded once per (laboratory, Observation.identifier). `recus`: the bundle's results
     already received (`_recus`), else looked up. Returns (status, outcome)."""
     expression = f"Bundle.entry[{resultat.index}].resource.identifier"
-    empreinte = hashlib.sha256(resultat.empreinte_source().encode()).hexdigest()
+    if not client.actif:  # revoked while its bundle or lot was on its way: nothing recorded
+        probleme = fhir.Probleme("forbidden", _("Ce client API a été révoqué."), expression)
+        return fhir.FORBIDDEN, fhir.operation_outcome([probleme])
+    # Keyed (HMAC with the server's secret): the digest of a person's identity and result must
+    # not let anyone holding that identity confirm, by hashing it, that they were tested.
+    empreinte = salted_hmac(
+        "api.ResultatRecu.empreinte", resultat.empreinte_source(), algorithm="sha256"
+    ).hexdigest()
     cle = {"finess": client.finess, "identifiant_systeme": resultat.systeme,
            "identifiant": resultat.identifiant}  # fmt: skip
     if recus is None:
@@ -379,7 +387,7 @@ def lot_traiter(*, lot_id) -> str:
     lot = LotFHIR.objects.select_related(
         "client__laboratoire__professionnel", "client__compte"
     ).get(pk=lot_id)
-    if lot.tentatives > LOT_TENTATIVES:
+    if lot.tentatives > LOT_TENTATIVES or not lot.client.actif:
         LotFHIR.objects.filter(pk=lot.pk).update(
             etat=LotFHIR.Etat.ECHEC, contenu=None, termine_le=now
         )

@@ -5,8 +5,10 @@ These are the only views exempt from CSRF: they read no cookie, only the bearer 
 included, as an OperationOutcome with a French diagnostic.
 """
 
+import base64
 import json
 import logging
+from urllib.parse import unquote
 
 from authlib.oauth2 import OAuth2Error
 from django.conf import settings
@@ -42,6 +44,23 @@ def _erreur(status, code, message, expression="", **headers):
     return _reponse(fhir.operation_outcome([probleme]), status, **headers)
 
 
+class CaractereNul(ValueError):
+    pass
+
+
+def _refuser_constante(name):
+    raise ValueError(name)
+
+
+def lire_json(raw: bytes):
+    """JSON as FHIR takes it: no NaN or Infinity (Python's json accepts them; FHIR and
+    PostgreSQL's jsonb do not), no NUL character (no text column stores it)."""
+    text = raw.decode("utf-8")
+    if "\x00" in text or "\\u0000" in text.lower():
+        raise CaractereNul
+    return json.loads(text, parse_constant=_refuser_constante)
+
+
 def _client(request):
     """The API client of the call's bearer token, or the 401 answer."""
     try:
@@ -62,8 +81,35 @@ def _client(request):
 @csrf_exempt
 @require_POST
 def token(request):
-    """OAuth 2.0 token endpoint (client_credentials only)."""
+    """OAuth 2.0 token endpoint (client_credentials only). Each client may ask
+    `FHIR_JETONS_PAR_MINUTE` times a minute (a token lasts an hour): checking a secret costs an
+    Argon2 hash, which must not become a way to exhaust the servers."""
+    client = _client_nomme(request)
+    if client is not None:
+        limite = throttle_hit(user=client.compte, scope="api_jeton",
+                              limit=settings.FHIR_JETONS_PAR_MINUTE)  # fmt: skip
+        if not limite.allowed:
+            response = HttpResponse(
+                json.dumps({"error": "slow_down", "error_description": "Trop de demandes de "
+                            f"jeton : réessayez dans {limite.delay_text}."}, ensure_ascii=False),
+                status=429, content_type="application/json",
+            )  # fmt: skip
+            response["Retry-After"] = str(limite.retry_after_seconds)
+            return response
     return serveur.create_token_response(request)
+
+
+def _client_nomme(request):
+    """The active client a token request names (HTTP Basic or form), without checking its
+    secret; None if it names none."""
+    client_id = request.POST.get("client_id", "")
+    auth = request.headers.get("Authorization", "")
+    if auth[:6].lower() == "basic ":
+        try:
+            client_id = base64.b64decode(auth[6:], validate=True).decode().split(":", 1)[0]
+        except (ValueError, UnicodeDecodeError):
+            return None
+    return serveur.query_client(unquote(client_id)) if client_id else None
 
 
 @require_GET
@@ -113,8 +159,11 @@ def bundle(request):
                        % {"max": settings.FHIR_MAX_OCTETS // 1_000_000})  # fmt: skip
     try:
         # Not `request.body`: its 2.5 MB limit is the forms' (a bundle of 1,000 results is more).
-        document = json.loads(request.read(settings.FHIR_MAX_OCTETS + 1).decode("utf-8"))
-    except (ValueError, UnicodeDecodeError):
+        document = lire_json(request.read(settings.FHIR_MAX_OCTETS + 1))
+    except CaractereNul:
+        message = _("Le Bundle contient un caractère nul (\\u0000) : retirez-le.")
+        return _erreur(400, "structure", message)
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return _erreur(400, "structure", _("Le corps de la requête n'est pas du JSON valide."))
     try:
         bilan, lot = services.bundle_recevoir(

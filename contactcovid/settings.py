@@ -139,6 +139,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # minute per client; the largest body taken; tokens valid an hour (OAuth 2.0 client credentials).
 FHIR_SYNC_MAX_ENTREES = env.int("FHIR_SYNC_MAX_ENTREES", default=1000)
 FHIR_APPELS_PAR_MINUTE = env.int("FHIR_APPELS_PAR_MINUTE", default=120)
+FHIR_JETONS_PAR_MINUTE = env.int("FHIR_JETONS_PAR_MINUTE", default=10)
 FHIR_MAX_OCTETS = env.int("FHIR_MAX_OCTETS", default=20_000_000)
 AUTHLIB_OAUTH2_PROVIDER = {"token_expires_in": {"client_credentials": 3600}}
 

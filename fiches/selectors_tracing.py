@@ -188,23 +188,22 @@ def fiche_pour_resultat(
     fiches: QuerySet[Fiche], *, nir: str = "", nom: str = "", prenom: str = "", date_naissance=None
 ) -> Fiche | None:
     """The open fiche a laboratory's result belongs to (issue 16), found like the screens'
-    lookup: the NIR exactly, else nom + prénom + date de naissance exactly (accents and case
-    aside) on a fiche with no other NIR. Of several, the person's patient zéro fiche (waiting for
-    its diagnosis first), else their most recent contact fiche: a positive result then never
-    makes a second patient zéro of someone who already is one."""
+    lookup: the NIR exactly, or nom + prénom + date de naissance exactly (accents and case
+    aside) on a fiche with no other NIR; both in one query. Of several, the person's patient zéro
+    fiche (waiting for its diagnosis first), else their most recent contact fiche: a positive
+    result then never makes a second patient zéro of someone who already is one."""
     columns = ("id", "nature", "statut", "created_at")
-    # A fiche may hold the 13 characters without the key, as a doctor typed them.
-    nirs = sorted({nir, nir[:13]}) if nir else []
-    rows = list(fiches.filter(nir__in=nirs).only(*columns)[:RESULTAT_MAX_FICHES]) if nir else []
-    if not rows and nom and prenom and date_naissance:
-        same = fiches.filter(
-            nom_normalise=normalize_name(nom),
-            prenom_normalise=normalize_name(prenom),
-            date_naissance=date_naissance,
-        )
-        if nir:
-            same = same.filter(nir="")  # another NIR: another person
-        rows = list(same.only(*columns)[:RESULTAT_MAX_FICHES])
+    meme = Q(pk__in=[])
+    if nir:
+        # A fiche may hold the 13 characters without the key, as a doctor typed them.
+        meme |= Q(nir__in=sorted({nir, nir[:13]}))
+    if nom and prenom and date_naissance:
+        # The same identity: the same person — unless both carry a NIR and they differ (a fiche
+        # without one: a contact, or a patient zéro a laboratory's result created).
+        identite = Q(nom_normalise=normalize_name(nom), prenom_normalise=normalize_name(prenom),
+                     date_naissance=date_naissance)  # fmt: skip
+        meme |= identite & Q(nir="") if nir else identite
+    rows = list(fiches.filter(meme).only(*columns)[:RESULTAT_MAX_FICHES])
     if not rows:
         return None
 

@@ -240,3 +240,24 @@ def test_a_client_is_only_for_a_laboratory_finess(client, administrateur, db):
 
     assert page.status_code == 200 and not ClientAPI.objects.exists()
     assert "Sélectionnez un choix valide" in page.content.decode()
+
+
+def test_token_requests_are_throttled_per_client(client, client_api, settings):
+    settings.FHIR_JETONS_PAR_MINUTE = 2
+    basic = _basic(client_api.client_id, "faux")
+
+    statuses = [
+        client.post(reverse("api:token"), {"grant_type": "client_credentials"},
+                    HTTP_AUTHORIZATION=basic).status_code
+        for _ in range(3)
+    ]  # fmt: skip
+
+    assert statuses == [401, 401, 429]
+
+
+def test_a_client_id_with_a_nul_character_is_simply_unknown(client):
+    form = {"grant_type": "client_credentials", "client_id": "a\x00b", "client_secret": "x"}
+
+    response = client.post(reverse("api:token"), form)
+
+    assert response.status_code in (400, 401)

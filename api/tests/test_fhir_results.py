@@ -314,3 +314,100 @@ def test_the_same_result_posted_by_ten_requests_at_once_is_recorded_once(client,
     assert ResultatRecu.objects.count() == 1
     contact.refresh_from_db()
     assert contact.nature == Nature.PATIENT_ZERO
+
+
+@pytest.mark.parametrize(
+    ("change", "text"),
+    [
+        (lambda d: d["entry"][0]["resource"].update(birthDate="1980"), "Saisissez une date"),
+        (lambda d: d["entry"][0]["resource"]["name"][0].update(given=[None, "Lucas"],
+                                                               _given=[{"id": "x"}, None]),
+         None),
+        (lambda d: d["entry"].append(dict(d["entry"][0])), "déjà celui d'une autre entrée"),
+        (lambda d: d["entry"][1]["resource"].update(
+            extension=json.loads('[{"url": "x", "extension": ' * 300 + "[]" + "}]" * 300)),
+         None),
+    ],
+    ids=["partial-birth-date", "given-with-a-null", "two-patients-one-fullUrl", "deep-nesting"],
+)  # fmt: skip
+def test_odd_but_well_formed_resources_are_answered_never_a_server_error(
+    poster, contact93, change, text
+):
+    document = json.loads(peer.bundle(peer.resultat(finess=FINESS)))
+    change(document)
+
+    response = poster(json.dumps(document))
+
+    assert response.status_code == 200
+    answered = peer.reponse(response)
+    assert len(answered.entry) == len(document["entry"])
+    if text:
+        assert text in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("body", "text"),
+    [
+        ('{"resourceType": "Bundle", "type": "batch", "entry": [], "id": NaN}', "JSON valide"),
+        ('{"resourceType": "Bundle", "type": "batch\\u0000", "entry": [{}]}', "caractère nul"),
+        ("[" * 100_000 + "]" * 100_000, "JSON valide"),
+    ],
+    ids=["nan", "nul", "deep-json"],
+)
+def test_json_that_no_fhir_server_takes_is_refused_in_french(poster, body, text):
+    response = poster(body)
+
+    assert response.status_code == 400
+    assert text in OperationOutcome.model_validate_json(response.content).issue[0].diagnostics
+
+
+def test_a_positive_result_with_a_nir_finds_the_patient_zero_a_result_made_without_one(
+    poster, contact93
+):
+    from fiches.identity import normalize_name
+    from fiches.tests.factories import ContactFactory
+
+    martin = {"nom": "Martin", "prenom": "Léa", "naissance": "1990-02-03"}
+    poster(peer.bundle(peer.resultat(finess=FINESS, **martin)))  # no NIR: a new patient zéro
+    nir = random_nir()
+    # Later, a doctor names her as a contact, with her NIR.
+    contact = ContactFactory(nom="Martin", prenom="Léa", date_naissance="1990-02-03", nir=nir,
+                             statut=Statut.A_CONTACTER)  # fmt: skip
+
+    response = poster(peer.bundle(peer.resultat(finess=FINESS, nir=nir, **martin)))
+
+    assert "Résultat positif enregistré sur la fiche" in _diagnostics(response, 1)
+    contact.refresh_from_db()
+    assert contact.nature == Nature.CONTACT  # not a second patient zéro
+    pz = Fiche.objects.filter(nature=Nature.PATIENT_ZERO, nom_normalise=normalize_name("Martin"))
+    assert pz.count() == 1
+
+
+def test_the_receipt_keeps_a_keyed_digest_not_one_anyone_can_recompute(poster, contact93):
+    import hashlib
+
+    poster(peer.bundle(peer.resultat(finess=FINESS, identifiant="CR-9")))
+
+    recu = ResultatRecu.objects.get()
+    assert len(recu.empreinte) == 64
+    for guess in ("positif", contact93.nom, "PETIT|Lucas|2010-03-14"):
+        assert recu.empreinte != hashlib.sha256(guess.encode()).hexdigest()
+
+
+def test_a_client_revoked_while_its_lot_waits_records_nothing(
+    poster, client_api, administrateur, settings, contact93
+):
+    from api import services
+    from api.models import LotFHIR
+    from jobs.testing import run_ready_jobs
+
+    settings.FHIR_SYNC_MAX_ENTREES = 1
+    poster(peer.bundle(peer.resultat(finess=FINESS)))
+    services.client_revoke(client=client_api, by=administrateur)
+
+    run_ready_jobs()
+
+    assert LotFHIR.objects.get().etat == LotFHIR.Etat.ECHEC
+    assert not ResultatRecu.objects.exists() and not Prelevement.objects.exists()
+    contact93.refresh_from_db()
+    assert contact93.nature == Nature.CONTACT
