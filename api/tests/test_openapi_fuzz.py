@@ -7,6 +7,8 @@ from datetime import timedelta
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import (
@@ -26,9 +28,18 @@ schema = schemathesis.openapi.from_wsgi("/api/fhir/openapi.json", WSGIHandler())
 
 @pytest.fixture
 def bearer(client, client_api, settings):
+    """A token, then the database connection kept between the requests: Django closes it
+    when a request it serves as a WSGI app starts and ends, and the test's transaction lives on
+    it (its own test client does as this does — and reconnects the signals after each request,
+    hence after the token)."""
     settings.FHIR_APPELS_PAR_MINUTE = 100_000
     settings.FHIR_SYNC_MAX_ENTREES = 100_000
-    return {"Authorization": f"Bearer {jeton(client, client_api)}"}
+    headers = {"Authorization": f"Bearer {jeton(client, client_api)}"}
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield headers
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @schema.parametrize()
