@@ -1,5 +1,8 @@
+from django.apps import apps
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -11,6 +14,36 @@ from accounts.models import Caisse, CourrierPostal, LieuExercice, Professionnel,
 from contactcovid.admin_scale import AtScaleAdmin
 from fiches.audit import audit_log
 
+ACTIONS_PERMISSION = {"add": _("Ajouter"), "change": _("Modifier"), "delete": _("Supprimer"),
+                      "view": _("Voir")}  # fmt: skip
+
+
+def libelle_permission(permission) -> str:
+    """« Fiches patients zéro et contacts | fiche | Voir » rather than Django's stored English
+    (« fiches | fiche | Can view fiche »): the app's and the model's French names."""
+    model = permission.content_type.model_class()
+    if model is None:
+        return str(permission)
+    action = ACTIONS_PERMISSION.get(permission.codename.split("_", 1)[0], permission.name)
+    app = apps.get_app_config(model._meta.app_label).verbose_name
+    return f"{app} | {model._meta.verbose_name} | {action}"
+
+
+class PermissionsEnFrancaisMixin:
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name in ("permissions", "user_permissions") and field is not None:
+            field.label_from_instance = libelle_permission
+        return field
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(PermissionsEnFrancaisMixin, BaseGroupAdmin):
+    pass
+
 
 class NoDeleteMixin:
     def has_delete_permission(self, request, obj=None):
@@ -18,7 +51,7 @@ class NoDeleteMixin:
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(PermissionsEnFrancaisMixin, BaseUserAdmin):
     list_display = [
         "username",
         "email",

@@ -1,12 +1,18 @@
 from django.contrib import admin
 from django.urls import include, path, reverse_lazy
 from django.views.generic import RedirectView
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from contactcovid import views
 
 admin.site.site_header = "Contact COVID — administration"
 admin.site.site_title = "Contact COVID"
 admin.site.index_title = "Référentiels, comptes et journal"
+# django-otp's own admin page shows each device's secret key and lets anyone with the admin add a
+# device to someone else's account: the second factor is managed on the account's pages only
+# (accounts.second_factor). Here, once every app's admin module has registered its models.
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),

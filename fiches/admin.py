@@ -136,7 +136,7 @@ class AuditLogAdmin(AtScaleAdmin, NoDeleteAdmin):
         "created_at",
         "actor",
         "actor_role",
-        "action",
+        "libelle_action",
         "content_type",
         "object_id",
         "ip",
@@ -160,6 +160,11 @@ class AuditLogAdmin(AtScaleAdmin, NoDeleteAdmin):
             models.Q(username__iexact=term) | models.Q(email__iexact=term)
         )
         return queryset.filter(actor__in=list(actors.values_list("pk", flat=True)[:10])), False
+
+    @admin.display(description=_("action"), ordering="action")
+    def libelle_action(self, entry):
+        """The action in words (« Fiche consultée »); the code stays in the data."""
+        return ACTIONS.get(entry.action, entry.action)
 
     def lookup_allowed(self, lookup, value, request=None):
         if lookup in {"object_id", "content_type", "actor"}:

@@ -112,9 +112,10 @@ class AuditLog(models.Model):
     actor_role = models.CharField(_("rôle"), max_length=40, blank=True)
     action = models.CharField(_("action"), max_length=64, db_index=True)
     content_type = models.ForeignKey(
-        ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    object_id = models.BigIntegerField(_("objet"), null=True, blank=True)
+        ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("type d'objet"),
+    )  # fmt: skip
+    object_id = models.BigIntegerField(_("n° de l'objet"), null=True, blank=True)
     data = models.JSONField(_("données"), default=dict, blank=True, encoder=DjangoJSONEncoder)
     ip = models.GenericIPAddressField(_("adresse IP"), null=True, blank=True)
 

@@ -17,7 +17,8 @@ from contactcovid.routers import lectures_differees
 from fiches import chains, selectors_tracing
 from fiches.audit import audit_log
 from fiches.geography import departements_of_region, region_name
-from fiches.models import DomainError
+from fiches.models import Collectivite, DomainError, Nature
+from fiches.statuses import Statut
 from tracing import services, submissions
 from tracing.forms import ClusterForm, ClusterSuiviForm, LierFicheForm
 from tracing.models import Cluster
@@ -152,8 +153,9 @@ def cluster_lier(request, pk):
     return _cluster_page(request, cluster, status=400, lier_form=form)
 
 
-EXPORT_COLUMNS = ["fiche", "nature", "collectivite", "departement", "commune", "statut",
-                  "creee_le", "clusters"]  # fmt: skip
+# What the people who open the file in a spreadsheet read (issue 17 § 8): labels, not codes.
+EXPORT_COLUMNS = ["Fiche", "Nature", "Collectivité", "Département", "Commune", "État",
+                  "Créée le", "Clusters"]  # fmt: skip
 
 
 @ars_required
@@ -207,7 +209,8 @@ def _export_lines(rows, clusters_by_fiche, *, request, region):
         for row in rows.iterator(chunk_size=EXPORT_CHUNK):
             pk, nature, collectivite, departement, commune, statut, created_at = row
             lines.append(writer.writerow(
-                [pk, nature, collectivite, departement, _cell(commune), statut,
+                [pk, Nature(nature).label, Collectivite(collectivite).label, departement,
+                 _cell(commune), Statut(statut).label,
                  timezone.localtime(created_at).strftime("%d/%m/%Y"),
                  _cell(" | ".join(clusters_by_fiche.get(pk, [])))]
             ))  # fmt: skip

@@ -30,8 +30,8 @@ def test_each_periodic_task_is_enqueued_once_per_period():
 
     assert sorted(first) == sorted(periodic.PERIODIC)
     assert again == []
-    # every 5 minutes; the pruning and the purge are daily
-    assert later == ["requeue_stale_emails", "indicateurs_rollup"]
+    # every 5 minutes (e-mails, waiting FHIR lots, the rollup); the pruning and the purge daily
+    assert later == ["requeue_stale_emails", "relancer_lots_fhir", "indicateurs_rollup"]
     assert waiting("jobs.tasks.requeue_stale_emails") == 2
     assert PeriodicRun.objects.get(name="prune_finished_jobs").next_run_at == now + timedelta(
         days=1

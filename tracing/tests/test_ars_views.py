@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from fiches.audit import AuditLog
 from fiches.models import Collectivite, Fiche
+from fiches.statuses import Statut
 from fiches.tests.factories import FicheFactory
 from tracing.models import Cluster
 
@@ -83,8 +84,13 @@ def test_csv_export_has_its_region_cases_without_identity(client, ars_idf, cases
     body = b"".join(response.streaming_content).decode("utf-8-sig")
     lines = body.strip().splitlines()
     assert response["Content-Type"].startswith("text/csv")
-    assert lines[0] == "fiche;nature;collectivite;departement;commune;statut;creee_le;clusters"
+    # Read in a spreadsheet by people: labels, accents, no codes (issue 17 § 8).
+    assert lines[0] == "Fiche;Nature;Collectivité;Département;Commune;État;Créée le;Clusters"
     assert len(lines) == 3
+    first = dict(zip(lines[0].split(";"), lines[1].split(";"), strict=True))
+    assert first["Nature"] in ("Patient zéro", "Contact")
+    assert first["État"] in {str(label) for label in Statut.labels}
+    assert "_" not in first["État"] and "_" not in first["Collectivité"]
     assert str(cases["ecole93"].pk) in body and "Montreuil" in body
     for name in ("Ecolier", "Crechien", cases["ecole93"].nom, cases["ecole93"].nir):
         assert name not in body

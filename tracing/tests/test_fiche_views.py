@@ -196,6 +196,9 @@ def test_contact_form_pdf_names_the_patient_and_the_doctor(client, medecin, tmp_
     assert "FORMULAIRE DE CONTACT" in text
     assert "Kevan SHNEIDEZ" in text and "Dr Sophie GÉNÉRALISTE" in text
     assert "Date du dernier" in text
+    # Its footer in French (issue 17 § 8), as the page reads it.
+    assert "suivi des personnes contacts" in " ".join(text.split())
+    assert "contact tracing" not in " ".join(text.split()).lower()
 
 
 def test_blank_contact_form_from_the_home_page(client, medecin):
