@@ -1,6 +1,7 @@
 import re
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
@@ -30,7 +31,15 @@ class SignInForm(SafeTextMixin, forms.Form):
     error_messages = {
         "invalid": _("Identifiant ou mot de passe incorrect. Vérifiez votre saisie et réessayez."),
         "shared_email": SHARED_EMAIL_MESSAGE,
-        "locked": _("Votre compte est bloqué. Veuillez réessayer dans %(minutes)s min."),
+        "locked": _(
+            "Votre compte est bloqué. Veuillez réessayer dans %(minutes)s min, ou débloquez-le "
+            "dès maintenant avec « Mot de passe oublié » : choisir un nouveau mot de passe "
+            "lève le blocage."
+        ),
+        "last_try": _(
+            "Identifiant ou mot de passe incorrect. Attention : encore 1 essai avant le blocage "
+            "du compte pendant %(minutes)s min (« Mot de passe oublié » le débloque)."
+        ),
         "disabled": _("Ce compte est désactivé. Contactez l'assistance technique (3608, choix 2)."),
         "inactive": _(
             "Votre compte n'est pas encore actif : cliquez sur « Valider adresse e-mail » dans "
@@ -53,20 +62,42 @@ class SignInForm(SafeTextMixin, forms.Form):
                 services.email_validation_resend(
                     user=result.pending, site_url=self.request.build_absolute_uri("/")
                 )
+            if result.error == "invalid" and result.essais_restants is None:
+                result = self._unknown_identifier(username)
             if result.error:
                 code = result.error
                 if code == "inactive" and result.pending is None:
                     code = "disabled"
+                minutes = result.minutes
+                if code == "invalid" and result.essais_restants == 1:
+                    code, minutes = "last_try", settings.ACCOUNT_LOCKOUT_MINUTES
                 raise forms.ValidationError(
                     self.error_messages[code],
                     code=code,
-                    params={"minutes": result.minutes},
+                    params={"minutes": minutes},
                 )
             self.user_cache = result.user
         return self.cleaned_data
 
     def get_user(self):
         return self.user_cache
+
+    def _unknown_identifier(self, username):
+        """An identifier no account has gets the answers an account would (the last-try
+        warning, then the block), counted in this session: a page must not tell whether an
+        account exists by warning for some identifiers and not for others."""
+        if self.request is None or not hasattr(self.request, "session"):
+            return services.SignInResult(error="invalid")
+        key = username.strip().lower()[:64]
+        counts = self.request.session.get("essais_inconnus", {})
+        counts[key] = counts.get(key, 0) + 1
+        if counts[key] >= settings.ACCOUNT_LOCKOUT_ATTEMPTS:
+            counts.pop(key)
+            self.request.session["essais_inconnus"] = counts
+            return services.SignInResult(error="locked", minutes=settings.ACCOUNT_LOCKOUT_MINUTES)
+        self.request.session["essais_inconnus"] = dict(list(counts.items())[-10:])
+        restants = settings.ACCOUNT_LOCKOUT_ATTEMPTS - counts[key]
+        return services.SignInResult(error="invalid", essais_restants=restants)
 
 
 class SecondFactorForm(SafeTextMixin, forms.Form):

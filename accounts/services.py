@@ -79,6 +79,7 @@ class SignInResult:
     user: User | None = None
     error: str = ""  # "", "invalid", "shared_email", "locked", "inactive"
     minutes: int = 0
+    essais_restants: int | None = None  # after a wrong password: tries left before the block
     pending: User | None = None  # the right password, but the e-mail is not validated yet
 
 
@@ -109,7 +110,8 @@ def sign_in(*, identifier, password, ip=None):
         if not user.check_password(password):
             if minutes := count_failure(user, action=Action.SIGN_IN_FAILED, ip=ip, now=now):
                 return SignInResult(error="locked", minutes=minutes)
-            return SignInResult(error="invalid")
+            restants = settings.ACCOUNT_LOCKOUT_ATTEMPTS - user.echecs_connexion
+            return SignInResult(error="invalid", essais_restants=restants)
         if not user.is_active:
             user.echecs_connexion = 0
             user.save(update_fields=["echecs_connexion", "bloque_jusqua"])

@@ -31,6 +31,33 @@ def test_third_wrong_password_locks_the_account_whatever_the_identifier(client, 
     assert docteur.bloque_jusqua > timezone.now() + timedelta(minutes=19)
 
 
+def _said(response):
+    from html import unescape
+
+    return " ".join(unescape(response.content.decode()).split())
+
+
+def test_the_try_before_the_last_says_it_and_the_block_says_how_to_lift_it(client, docteur):
+    first = sign_in(client, "931234561", WRONG)
+    second = sign_in(client, "931234561", WRONG)
+    third = sign_in(client, "931234561", WRONG)
+
+    assert "encore 1 essai" not in _said(first)
+    assert "Attention : encore 1 essai avant le blocage du compte pendant 20 min" in _said(second)
+    assert "« Mot de passe oublié » le débloque" in _said(second)
+    assert "Votre compte est bloqué" in _said(third)
+    assert "débloquez-le dès maintenant avec « Mot de passe oublié »" in _said(third)
+
+
+def test_an_unknown_identifier_gets_the_same_answers_as_an_account(client, db):
+    answers = [_said(sign_in(client, "999999999", WRONG)) for _ in range(3)]
+
+    assert "Identifiant ou mot de passe incorrect" in answers[0]
+    assert "encore 1 essai" not in answers[0]
+    assert "Attention : encore 1 essai avant le blocage" in answers[1]
+    assert "Votre compte est bloqué. Veuillez réessayer dans 20 min" in answers[2]
+
+
 def test_two_wrong_passwords_do_not_lock(client, docteur):
     sign_in(client, "931234561", WRONG)
     sign_in(client, "931234561", WRONG)

@@ -47,9 +47,14 @@ def test_three_wrong_passwords_block_the_account_then_the_right_one_is_refused(p
     sign_in("sophie.generaliste@demo.contact-covid.fr", "Faux-2020!")
     expect(page.get_by_text("Identifiant ou mot de passe incorrect")).to_be_visible()
     sign_in("931234561", "Faux-2020!")
+    # The last try is announced before it is made (issue 17 § 4).
+    expect(page.get_by_text("Attention : encore 1 essai avant le blocage")).to_be_visible()
     sign_in("751234568", "Faux-2020!")
     expect(
         page.get_by_text("Votre compte est bloqué. Veuillez réessayer dans 20 min")
+    ).to_be_visible()
+    expect(
+        page.get_by_text("débloquez-le dès maintenant avec « Mot de passe oublié »")
     ).to_be_visible()
 
     sign_in("931234561", DEMO)
