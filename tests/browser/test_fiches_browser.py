@@ -94,6 +94,15 @@ def test_known_nir_fills_and_locks_the_identity(page, sign_in, medecin):
     page.get_by_role("button", name="Rechercher l'assuré").click()
     expect(page.get_by_label("Nom*", exact=True)).to_have_value("SHNEIDEZ")
     expect(page.get_by_label("Nom*", exact=True)).not_to_be_editable()
+    # It looks read-only too (issue 17 § 5): not the white of a field one can type in.
+    locked = page.get_by_label("Nom*", exact=True).evaluate(
+        "e => [getComputedStyle(e).backgroundColor, getComputedStyle(e).borderStyle]"
+    )
+    editable = page.get_by_label("Téléphone").evaluate(
+        "e => [getComputedStyle(e).backgroundColor, getComputedStyle(e).borderStyle]"
+    )
+    assert locked != editable and locked[1] == "dashed"
+    expect(page.get_by_text("Connu de l'Assurance Maladie : non modifiable.").first).to_be_visible()
     page.get_by_label("J'ai informé mon patient").check()
     page.get_by_role("button", name="VALIDER").click()
     expect(page.get_by_text("ENIM - CLP Lorient")).to_be_visible()
