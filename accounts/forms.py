@@ -133,12 +133,24 @@ class PasswordRulesMixin:
 
     @staticmethod
     def new_password_field(label):
+        # A refused form gives back what was typed, the passwords included (`render_value`):
+        # the person corrects one rule instead of typing both again. The pages are never cached
+        # (NoStoreMiddleware) and travel over HTTPS only.
         return forms.CharField(
             label=label,
             strip=False,
             widget=forms.PasswordInput(
-                attrs={"autocomplete": "new-password", "data-password-rules": "regles-mdp"}
+                attrs={"autocomplete": "new-password", "data-password-rules": "regles-mdp"},
+                render_value=True,
             ),
+        )
+
+    @staticmethod
+    def confirmation_field(label):
+        return forms.CharField(
+            label=label,
+            strip=False,
+            widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}, render_value=True),
         )
 
     def clean_password_pair(self, first, second, user=None):
@@ -174,11 +186,7 @@ class SetPasswordForm(SafeTextMixin, PasswordRulesMixin, forms.Form):
     """A new password, twice (reset link, forced change after a temporary password)."""
 
     new_password1 = PasswordRulesMixin.new_password_field(_("Nouveau mot de passe"))
-    new_password2 = forms.CharField(
-        label=_("Confirmer le nouveau mot de passe"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
+    new_password2 = PasswordRulesMixin.confirmation_field(_("Confirmer le nouveau mot de passe"))
 
     def __init__(self, user, *args, **kwargs):
         self.user = user
@@ -265,11 +273,7 @@ class DeclareIdentifiantsForm(SafeTextMixin, EmailPairMixin, PasswordRulesMixin,
         max_length=254, label=_("Confirmer nouvelle adresse e-mail")
     )
     new_password1 = PasswordRulesMixin.new_password_field(_("Votre mot de passe"))
-    new_password2 = forms.CharField(
-        label=_("Confirmer votre mot de passe"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
+    new_password2 = PasswordRulesMixin.confirmation_field(_("Confirmer votre mot de passe"))
 
     def __init__(self, user, *args, **kwargs):
         self.user = user
@@ -342,11 +346,7 @@ class AccountCredentialsForm(SafeTextMixin, EmailPairMixin, PasswordRulesMixin, 
     email = forms.EmailField(max_length=254, label=_("E-mail"))
     email_confirmation = forms.EmailField(max_length=254, label=_("Confirmer e-mail"))
     new_password1 = PasswordRulesMixin.new_password_field(_("Mot de passe"))
-    new_password2 = forms.CharField(
-        label=_("Confirmer mot de passe"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
+    new_password2 = PasswordRulesMixin.confirmation_field(_("Confirmer mot de passe"))
     conditions = forms.BooleanField(
         label=CONDITIONS_LABEL,
         error_messages={"required": _("Vous devez accepter les conditions juridiques.")},

@@ -3,12 +3,15 @@
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-# The checklist shown next to every new-password field; static/js/password-rules.js ticks it.
+# The checklist shown next to every new-password field: every rule the server applies
+# (AUTH_PASSWORD_VALIDATORS), no other. static/js/password-rules.js ticks the first four as one
+# types; the last is checked against Django's list of 20,000 common passwords on saving.
 RULES = [
     ("length", _("Au moins 8 caractères")),
     ("case", _("Des majuscules et des minuscules")),
     ("digit", _("Au moins un chiffre")),
     ("special", _("Au moins un caractère spécial (ponctuation, espace, dollar, dièse…)")),
+    ("common", _("Pas un mot de passe courant, comme « Password1! » (vérifié à l'enregistrement)")),
 ]
 
 

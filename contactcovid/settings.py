@@ -181,8 +181,12 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
 
+# Every rule here is in the checklist beside the field (accounts.validators.RULES). Not Django's
+# similarity to the account's attributes: it refused « Olivier-2020! » for Dr Olivier with a
+# message about a « nom d'utilisateur » nobody sees, compared with the e-mail being replaced;
+# the CNIL's recommendation on passwords (délibération n° 2022-100) asks for length and
+# character kinds with a limit on tries (our lockout), not for this rule.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 8},

@@ -15,6 +15,8 @@
       list.querySelectorAll("li[data-rule]").forEach(function (item) {
         var ok = checks[item.getAttribute("data-rule")](input.value);
         item.classList.toggle("rule-ok", ok);
+        // A different mark, not only a different colour (WCAG 1.4.1): ✓ met, ✗ not yet.
+        item.querySelector(".rule-mark").textContent = ok ? "\u2713" : "\u2717";
         item.querySelector(".rule-state").textContent = ok ? " : respecté" : " : non respecté";
       });
     };

@@ -85,8 +85,15 @@ def test_olivier_is_told_to_use_his_number_then_sees_welcome_and_declaration_onc
     page.get_by_label(exact=True, text=exactly("Votre mot de passe")).fill("abc")
     rules = page.locator("#regles-mdp")
     expect(rules.locator("li.rule-ok")).to_have_count(0)
+    # An unmet rule reads differently from a met one, not only by its colour (issue 17 § 2).
+    expect(rules.locator("li[data-rule] .rule-mark")).to_have_text(["✗", "✗", "✗", "✗"])
+    page.get_by_label(exact=True, text=exactly("Votre mot de passe")).fill("abcdefgh")
+    expect(rules.locator("li[data-rule] .rule-mark")).to_have_text(["✓", "✗", "✗", "✗"])
+    expect(rules.locator("li[data-rule='case'] .rule-state")).to_have_text(" : non respecté")
     page.get_by_label(exact=True, text=exactly("Votre mot de passe")).fill(NEW)
     expect(rules.locator("li.rule-ok")).to_have_count(4)
+    expect(rules.locator("li[data-rule] .rule-mark")).to_have_text(["✓", "✓", "✓", "✓"])
+    expect(rules.get_by_text("Pas un mot de passe courant")).to_be_visible()
     page.get_by_label("Confirmer votre mot de passe").fill(NEW)
     page.get_by_role("button", name="Valider et continuer").click()
 
