@@ -1,10 +1,8 @@
 """Every write of the accounts app: sign-in with lockout, reset, creation, e-mail and password."""
 
-import hashlib
 import hmac
 import math
 import secrets
-import string
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -196,35 +194,45 @@ def _send_validation(*, user, site_url):
 RESET_EMAIL_INTERVAL = 60  # seconds between two reset e-mails to one account
 
 
-def _decoy_masked_email(identifier):
-    """What the confirmation shows for an unknown number: a masked address like any other."""
-    digest = hmac.new(
-        force_bytes(settings.SECRET_KEY), force_bytes(identifier), hashlib.sha256
-    ).digest()
-    letters = string.ascii_lowercase
-    return f"{letters[digest[0] % 26]}****@{letters[digest[1] % 26]}***.fr"
+@dataclass(frozen=True)
+class ResetConfirmation:
+    """What « Mot de passe oublié » answers, the same whether an account exists or not."""
+
+    address: str = ""  # the typed e-mail (it reveals nothing the person did not type)
 
 
-def password_reset_request(*, identifier, site_url, ip=None):
-    """Send the reset link to the account an identifier designates; return the address to show.
-
-    Typed e-mail: shown in clear. AM/FINESS number: masked. Unknown identifier: the same
-    confirmation (a decoy masked address for a number), and no e-mail.
-    """
+def password_reset_request(*, identifier, site_url, ip=None) -> ResetConfirmation:
+    """« Mot de passe oublié »: a job looks the identifier up and sends the link if it is an
+    account's (`password_reset_send`). The request itself does the same work for every
+    identifier — one lookup, one job enqueued — so that neither its answer nor its duration
+    tells whether an account exists. An e-mail shared by several professionals is said at once
+    (the guide asks for their number instead)."""
     found = selectors.identify(identifier)
     if found.shared_email:
         raise AccountError(SHARED_EMAIL_MESSAGE)
     value = selectors.normalize_identifier(identifier)
+    from accounts.tasks import send_password_reset
+
+    send_password_reset.enqueue(value, site_url, ip)
+    # A number: no address at all, not even masked (it would tell a stranger who typed someone
+    # else's number the shape of that professional's e-mail).
+    return ResetConfirmation(address=value if "@" in value else "")
+
+
+def password_reset_send(*, identifier, site_url, ip=None) -> bool:
+    """The job of « Mot de passe oublié »: the reset link to the account an identifier
+    designates, at most one e-mail a RESET_EMAIL_INTERVAL (the previous link is still on its
+    way); nothing for an unknown, inactive or address-less one. True when an e-mail left."""
+    found = selectors.identify(identifier)
     user = found.user
-    if user is None or not user.is_active or not user.email:
-        return value if found.by_email else _decoy_masked_email(value)
+    if found.shared_email or user is None or not user.is_active or not user.email:
+        return False
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         now = timezone.now()
         last = user.reinitialisation_envoyee_le
         if last is not None and now - last < timedelta(seconds=RESET_EMAIL_INTERVAL):
-            # Same confirmation, no new e-mail: the previous link is still on its way.
-            return user.email if found.by_email else selectors.mask_email(user.email)
+            return False
         user.reinitialisation_envoyee_le = now
         user.save(update_fields=["reinitialisation_envoyee_le"])
         # The stamp and the e-mail commit together: no stamp without its e-mail on its way.
@@ -239,7 +247,7 @@ def password_reset_request(*, identifier, site_url, ip=None):
             },
         )
         record_event(user=user, action=Action.RESET_REQUESTED, ip=ip)
-    return user.email if found.by_email else selectors.mask_email(user.email)
+    return True
 
 
 def password_reset_complete(*, user, password, ip=None):

@@ -218,7 +218,7 @@ def password_forgotten(request):
     form = forms.IdentifierForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            address = services.password_reset_request(
+            confirmation = services.password_reset_request(
                 identifier=form.cleaned_data["identifiant"],
                 site_url=_site_url(request),
                 ip=_ip(request),
@@ -226,7 +226,7 @@ def password_forgotten(request):
         except services.AccountError as error:
             form.add_error("identifiant", str(error))
         else:
-            request.session[RESET_ADDRESS] = address
+            request.session[RESET_ADDRESS] = confirmation.address
             return redirect("accounts:reset_sent")
     return render(request, "accounts/password_forgotten.html", {"form": form})
 
