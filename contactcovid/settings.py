@@ -137,6 +137,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # The laboratories' FHIR API (issue 16, README « Résultats des laboratoires (FHIR) »): bundles
 # over FHIR_SYNC_MAX_ENTREES entries are processed by the job runner (202 + status URL); calls per
 # minute per client; the largest body taken; tokens valid an hour (OAuth 2.0 client credentials).
+# Masks a pharmacy hands a contact over 7 days without a confirmation (issue 17 § 7).
+MASQUES_PAR_SEMAINE = env.int("MASQUES_PAR_SEMAINE", default=14)
 FHIR_SYNC_MAX_ENTREES = env.int("FHIR_SYNC_MAX_ENTREES", default=1000)
 FHIR_APPELS_PAR_MINUTE = env.int("FHIR_APPELS_PAR_MINUTE", default=120)
 FHIR_JETONS_PAR_MINUTE = env.int("FHIR_JETONS_PAR_MINUTE", default=10)

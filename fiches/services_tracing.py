@@ -338,11 +338,31 @@ def resultat_laboratoire(
     return effet, fiche
 
 
+SEMAINE = timedelta(days=7)
+
+
+def masques_de_la_semaine(fiche_id: int, *, jour: date) -> list[DelivranceMasques]:
+    """The deliveries of the 7 days ending on `jour` (any pharmacy), oldest first."""
+    return list(
+        DelivranceMasques.objects.filter(fiche_id=fiche_id, date__gt=jour - SEMAINE, date__lte=jour)
+        .order_by("date", "id")
+        .only("id", "date", "nombre")
+    )
+
+
+DEPASSEMENT = "confirmer_depassement"
+
+
 @transaction.atomic
 def masques_deliver(
-    *, fiche: Fiche, user, date: date, nombre: int = 14, request=None
+    *, fiche: Fiche, user, date: date, nombre: int = 14, confirme: bool = False, request=None
 ) -> DelivranceMasques:
-    """A pharmacy hands masks to a contact (14 by default: one a day of quatorzaine)."""
+    """A pharmacy hands masks to a contact (14 by default: one a day of quatorzaine). Beyond
+    MASQUES_PAR_SEMAINE over the 7 days ending on that date (earlier deliveries included, by any
+    pharmacy), the pharmacist confirms first (`ConfirmationNeeded`, naming those deliveries):
+    a second delivery the same day is more often a double entry than a need."""
+    from django.conf import settings
+
     locked = _lock(fiche)
     if nombre < 1 or nombre > 100:
         raise DomainError(
@@ -350,14 +370,30 @@ def masques_deliver(
         )
     if date > timezone.localdate():
         raise DomainError(_("La date de délivrance ne peut pas être dans le futur."), field="date")
+    semaine = masques_de_la_semaine(locked.pk, jour=date)
+    deja = sum(d.nombre for d in semaine)
+    allocation = settings.MASQUES_PAR_SEMAINE
+    if deja + nombre > allocation and not confirme:
+        detail = ", ".join(f"le {d.date:%d/%m} : {d.nombre}" for d in semaine) or "—"
+        raise ConfirmationNeeded(
+            _(
+                "Déjà %(deja)s masques délivrés sur les 7 jours jusqu'au %(jour)s (%(detail)s) : "
+                "avec ces %(nombre)s, ce serait %(total)s pour %(allocation)s prévus par "
+                "semaine. Vérifiez qu'il ne s'agit pas d'une double saisie, puis cochez la "
+                "confirmation pour enregistrer."
+            ) % {"deja": deja, "jour": f"{date:%d/%m/%Y}", "detail": detail, "nombre": nombre,
+                 "total": deja + nombre, "allocation": allocation},
+            confirmation=DEPASSEMENT, value=deja + nombre,
+        )  # fmt: skip
     delivrance = DelivranceMasques.objects.create(fiche=locked, by=user, date=date, nombre=nombre)
     audit_log(
         actor=user,
         action="fiche.masks_delivered",
         obj=locked,
-        data={"delivrance": delivrance.pk, "date": date, "nombre": nombre},
+        data={"delivrance": delivrance.pk, "date": date, "nombre": nombre,
+              "au_dela_allocation": deja + nombre > allocation},
         request=request,
-    )
+    )  # fmt: skip
     return delivrance
 
 

@@ -268,6 +268,10 @@ class MasquesForm(SafeTextMixin, _Styled, forms.Form):
     nombre = forms.IntegerField(
         label=_("Nombre de masques"), initial=14, min_value=1, max_value=100
     )
+    confirmer_depassement = forms.BooleanField(
+        label=_("Je confirme cette délivrance au-delà de l'allocation de la semaine"),
+        required=False,
+    )
 
 
 class ClusterForm(SafeTextMixin, _Styled, forms.ModelForm):

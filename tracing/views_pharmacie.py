@@ -1,6 +1,7 @@
 """Pharmacien: exact lookup, then mask deliveries. It sees only nom, prénom, date de naissance,
 sexe, NIR and coordonnées (décret n° 2020-551), read by a selector that fetches nothing else."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,8 +30,14 @@ def recherche(request):
     )
 
 
-def _page(request, fiche, *, status=200, form=None):
+def _page(request, fiche, *, status=200, form=None, confirmer=False):
+    today = timezone.localdate()
+    semaine = services_tracing.masques_de_la_semaine(fiche.pk, jour=today)
     context = {
+        "semaine": semaine,
+        "semaine_total": sum(d.nombre for d in semaine),
+        "allocation": settings.MASQUES_PAR_SEMAINE,
+        "confirmer": confirmer,
         "personne": selectors_tracing.fiche_fields(
             found_scope(request.user), pk=fiche.pk, fields=visible_fields(request.user)
         ),
@@ -58,14 +65,19 @@ def masques(request, pk):
 
         def deliver():
             services_tracing.masques_deliver(
-                fiche=fiche, user=request.user, request=request, **form.cleaned_data
-            )
+                fiche=fiche, user=request.user, request=request, date=form.cleaned_data["date"],
+                nombre=form.cleaned_data["nombre"],
+                confirme=form.cleaned_data["confirmer_depassement"],
+            )  # fmt: skip
             return reverse("tracing:pharmacie_personne", args=[pk])
 
         try:
             submissions.once(request, deliver)
         except submissions.Duplicate as duplicate:
             return submissions.already_landed(request, duplicate)
+        except services_tracing.ConfirmationNeeded as needed:
+            form.add_error(None, needed.message)
+            return _page(request, fiche, status=409, form=form, confirmer=True)
         except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:

@@ -155,8 +155,9 @@ def test_fiche_page_query_count_does_not_grow_with_its_history(
     for _ in range(3):
         services_tracing.prelevement_record(fiche=contact, user=biologiste,
                                             date=timezone.localdate(), lieu="Labo")  # fmt: skip
-        services_tracing.masques_deliver(fiche=contact, user=pharmacien,
-                                         date=timezone.localdate(), nombre=2)  # fmt: skip
+        services_tracing.masques_deliver(
+            fiche=contact, user=pharmacien, date=timezone.localdate(), nombre=2, confirme=True
+        )
 
     with django_assert_max_num_queries(len(first.captured_queries)):
         client.get(url)

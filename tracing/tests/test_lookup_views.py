@@ -284,3 +284,49 @@ def test_the_laboratory_still_sees_its_own_result_after_it_promoted_the_contact(
     assert client.get(reverse("tracing:pharmacie_personne", args=[contact93.pk])).status_code == 404
     html = _search(client, "tracing:pharmacie_recherche", {"nir": NIR_LUCAS}).content.decode()
     assert "Lucas" not in html
+
+
+def _found(client, pharmacien):
+    client.force_login(pharmacien)
+    _search(client, "tracing:pharmacie_recherche", PAR_NOM)
+
+
+def test_masks_beyond_the_weekly_allowance_are_confirmed_first(client, pharmacien, contact93):
+    from django.utils import timezone
+
+    from fiches.models_tracing import DelivranceMasques
+
+    _found(client, pharmacien)
+    url = reverse("tracing:pharmacie_masques", args=[contact93.pk])
+    today = timezone.localdate().isoformat()
+    client.post(url, {"date": today, "nombre": 14})
+
+    again = client.post(url, {"date": today, "nombre": 14})
+
+    assert again.status_code == 409
+    html = again.content.decode()
+    assert "Déjà 14 masques délivrés sur les 7 jours" in html and "ce serait 28" in html
+    assert "Je confirme cette délivrance" in html
+    assert DelivranceMasques.objects.filter(fiche=contact93).count() == 1
+    confirmed = client.post(url, {"date": today, "nombre": 14, "confirmer_depassement": "on"})
+    assert confirmed.status_code == 302
+    assert DelivranceMasques.objects.filter(fiche=contact93).count() == 2
+    entry = AuditLog.objects.filter(action="fiche.masks_delivered").order_by("id").last()
+    assert entry.data["au_dela_allocation"] is True
+
+
+def test_a_delivery_a_week_later_needs_no_confirmation(client, pharmacien, contact93, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    _found(client, pharmacien)
+    url = reverse("tracing:pharmacie_masques", args=[contact93.pk])
+    today = timezone.localdate()
+    client.post(url, {"date": (today - timedelta(days=7)).isoformat(), "nombre": 14})
+
+    response = client.post(url, {"date": today.isoformat(), "nombre": 14})
+
+    assert response.status_code == 302
+    page = client.get(reverse("tracing:pharmacie_personne", args=[contact93.pk])).content.decode()
+    assert "Sur les 7 derniers jours : <strong>14 masques</strong>" in page
