@@ -261,6 +261,8 @@ class ResultatForm(SafeTextMixin, _Styled, forms.Form):
     resultat = forms.ChoiceField(
         label=_("Résultat RT-PCR"), choices=Prelevement.Resultat.choices, widget=forms.RadioSelect
     )
+    # A positive result is recorded on a second step that names the person and what follows.
+    confirme = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 class MasquesForm(SafeTextMixin, _Styled, forms.Form):

@@ -13,6 +13,7 @@ from fiches import selectors_tracing, services_tracing
 from fiches.audit import audit_log
 from fiches.models import DestinataireResultats, DomainError
 from fiches.models_tracing import Prelevement
+from fiches.statuses import Statut
 from tracing import lookup, submissions
 from tracing.forms import PrelevementForm, ResultatForm
 from tracing.policy import found_scope, get_found_fiche, role_required, visible_fields
@@ -82,6 +83,27 @@ def prelevement(request, pk):
     return _page(request, fiche, status=400, prelevement_form=form)
 
 
+def _confirmer_positif(request, fiche, sample):
+    """The second step of a positive result: who it is, and what it will do."""
+    personne = selectors_tracing.fiche_fields(
+        found_scope(request.user), pk=fiche.pk, fields=("id", "prenom", "nom")
+    )
+    nom = f"{personne['prenom']} {personne['nom'].upper()}"
+    if not fiche.is_patient_zero:
+        consequence = _(
+            "%(nom)s deviendra patient zéro (Confirmé RT-PCR) : son médecin et la plateforme le "
+            "suivront comme tel, et ses propres personnes contacts seront recherchées."
+        ) % {"nom": nom}
+    elif fiche.statut == Statut.EN_ATTENTE:
+        consequence = _("Le diagnostic de %(nom)s sera confirmé (Confirmé RT-PCR).") % {"nom": nom}
+    else:
+        consequence = _("Le résultat positif sera enregistré sur la fiche de %(nom)s.") % {
+            "nom": nom
+        }
+    context = {"personne": personne, "prelevement": sample, "consequence": consequence}
+    return render(request, "tracing/laboratoire/confirmer_positif.html", context)
+
+
 @require_POST
 @biologiste_required
 def resultat(request, pk, prelevement_pk):
@@ -91,6 +113,9 @@ def resultat(request, pk, prelevement_pk):
         Prelevement.objects.filter(fiche_id=fiche.pk, by=request.user), pk=prelevement_pk
     )
     form = ResultatForm(request.POST)
+    positif = form.is_valid() and form.cleaned_data["resultat"] == Prelevement.Resultat.POSITIF
+    if positif and not form.cleaned_data["confirme"]:
+        return _confirmer_positif(request, fiche, sample)
     if form.is_valid():
         try:
             services_tracing.resultat_record(

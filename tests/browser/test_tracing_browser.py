@@ -106,6 +106,10 @@ def test_laboratory_finds_by_nir_and_a_positive_result_reaches_the_doctors_list(
     expect(page.get_by_text("Prélèvement enregistré.")).to_be_visible()
     page.get_by_label("Positif").check()
     page.get_by_role("button", name="ENREGISTRER LE RÉSULTAT").click()
+    # A second step names the person and what follows (issue 17 § 6).
+    expect(page.get_by_test_id("consequence")).to_contain_text("Lucas PETIT deviendra patient zéro")
+    _shot(page, "laboratoire-confirmer-positif")
+    page.get_by_role("button", name="CONFIRMER LE RÉSULTAT POSITIF").click()
     expect(page.get_by_text("Résultat positif enregistré")).to_be_visible()
     expect(page.get_by_test_id("prelevement")).to_contain_text("Résultat RT-PCR : Positif")
     _sign_out(page)

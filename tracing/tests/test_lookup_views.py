@@ -194,11 +194,18 @@ def test_positive_result_promotes_the_contact_to_patient_zero_on_the_doctors_lis
         {"date": timezone.localdate().isoformat(), "lieu": "Laboratoire BIO DEMO"},
     )
     sample = contact93.prelevements.get()
+    url = reverse("tracing:laboratoire_resultat", args=[contact93.pk, sample.pk])
 
-    client.post(
-        reverse("tracing:laboratoire_resultat", args=[contact93.pk, sample.pk]),
-        {"resultat": "positif"},
+    # First a second step naming the person and what follows; nothing recorded yet.
+    step = client.post(url, {"resultat": "positif"})
+    assert step.status_code == 200
+    assert "Lucas PETIT deviendra patient zéro" in step.content.decode()
+    contact93.refresh_from_db()
+    assert (
+        contact93.nature == Nature.CONTACT
+        and not sample.__class__.objects.get(pk=sample.pk).resultat
     )
+    client.post(url, {"resultat": "positif", "confirme": "on"})
 
     contact93.refresh_from_db()
     assert contact93.nature == Nature.PATIENT_ZERO
@@ -274,7 +281,7 @@ def test_the_laboratory_still_sees_its_own_result_after_it_promoted_the_contact(
     )
     sample = contact93.prelevements.get()
     client.post(reverse("tracing:laboratoire_resultat", args=[contact93.pk, sample.pk]),
-                {"resultat": "positif"})  # fmt: skip
+                {"resultat": "positif", "confirme": "on"})  # fmt: skip
 
     page = client.get(reverse("tracing:laboratoire_personne", args=[contact93.pk]))
 
