@@ -14,7 +14,7 @@ from contactcovid.admin_audit import AuditedReadsAdmin
 from contactcovid.admin_scale import AtScaleAdmin
 from fiches.audit import ACTIONS, AuditLog
 from fiches.models import Beneficiaire, Fiche, StatusChange
-from fiches.models_tracing import Appel, DelivranceMasques, Prelevement
+from fiches.models_tracing import Appel, CorrectionResultat, DelivranceMasques, Prelevement
 
 
 class NoDeleteAdmin(admin.ModelAdmin):
@@ -207,3 +207,20 @@ class PrelevementAdmin(_ReadOnlyHistoryAdmin):
 @admin.register(DelivranceMasques)
 class DelivranceMasquesAdmin(_ReadOnlyHistoryAdmin):
     list_display = ["date", "fiche", "nombre", "by"]
+
+
+@admin.register(CorrectionResultat)
+class CorrectionResultatAdmin(AtScaleAdmin, AuditedReadsAdmin, NoDeleteAdmin):
+    """Results corrected by their laboratory (issue 17 § 6): read-only."""
+
+    list_display = ["at", "prelevement", "avant", "apres", "promotion_annulee", "by"]
+    list_filter = ["apres", "promotion_annulee"]
+    list_select_related = ["prelevement", "by"]
+    raw_id_fields = ["prelevement", "by"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -59,6 +59,7 @@ ACTIONS = {
     "fiche.same_person_linked": _("Fiches liées comme une même personne"),
     "fiche.sample_recorded": _("Prélèvement enregistré"),
     "fiche.result_recorded": _("Résultat RT-PCR enregistré"),
+    "fiche.result_corrected": _("Résultat RT-PCR corrigé par le laboratoire"),
     "fiche.masks_delivered": _("Masques délivrés"),
     "fiche.form_sent": _("Formulaire de contact envoyé"),
     "fiche.import_confirmed": _("Import de contacts confirmé"),

@@ -142,3 +142,32 @@ class DelivranceMasques(_AppendOnly):
 
     def __str__(self):
         return f"{self.date:%d/%m/%Y} : {self.nombre} masques"
+
+
+class CorrectionResultat(_AppendOnly):
+    """A laboratory corrected a result it recorded (within `CORRECTION_DELAI`): who, when, from
+    what to what, why, and whether the positive result's promotion was undone (issue 17 § 6)."""
+
+    prelevement = models.ForeignKey(
+        Prelevement, on_delete=models.PROTECT, related_name="corrections",
+        verbose_name=_("prélèvement"),
+    )  # fmt: skip
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("par")
+    )
+    at = models.DateTimeField(_("le"), default=timezone.now)
+    avant = models.CharField(_("résultat corrigé"), max_length=8, choices=Prelevement.Resultat)
+    apres = models.CharField(_("nouveau résultat"), max_length=8, choices=Prelevement.Resultat)
+    motif = models.CharField(_("motif"), max_length=300)
+    promotion_annulee = models.BooleanField(_("passage en patient zéro annulé"), default=False)
+
+    class Meta:
+        verbose_name = _("correction de résultat")
+        verbose_name_plural = _("corrections de résultats")
+        ordering = ["prelevement", "at", "id"]
+
+    def __str__(self):
+        return f"{self.at:%d/%m/%Y %H:%M} {self.get_avant_display()} → {self.get_apres_display()}"
+
+
+CORRECTION_DELAI = timedelta(days=1)

@@ -212,6 +212,32 @@ def status_change(*, fiche: Fiche, user, to: str, motif: str = "") -> Fiche:
 
 
 @transaction.atomic
+def status_undo(*, fiche: Fiche, user, change: StatusChange, motif: str) -> Fiche:
+    """The one way back against the transition table: the fiche's last move (`change`), undone
+    to where it came from, when it is still the last one (nothing happened since). A history
+    row records the way back, like any move. Used by a laboratory correcting a positive result
+    it recorded by mistake (`services_tracing.resultat_corriger`)."""
+    locked = Fiche.objects.select_for_update().get(pk=fiche.pk)
+    last = StatusChange.objects.filter(fiche=locked).order_by("-at", "-id").first()
+    if last is None or last.pk != change.pk or locked.statut != change.to_statut:
+        raise DomainError(_("Un autre changement d'état a eu lieu depuis : rien n'est annulé."))
+    if not change.from_statut:
+        raise DomainError(_("La création d'une fiche ne s'annule pas."))
+    locked.statut = change.from_statut
+    locked.statut_depuis = timezone.now()
+    locked.version = F("version") + 1
+    locked.save(update_fields=["statut", "statut_depuis", "version"])
+    locked.refresh_from_db(fields=["version"])
+    _record(locked, from_statut=change.to_statut, to_statut=change.from_statut, by=user,
+            motif=motif)  # fmt: skip
+    audit_log(
+        actor=user, action="fiche.status_changed", obj=locked,
+        data={"de": change.to_statut, "vers": change.from_statut, "annule": change.pk},
+    )  # fmt: skip
+    return locked
+
+
+@transaction.atomic
 def fiche_update(
     *, fiche: Fiche, user, data: dict[str, Any], version: int, valider: bool = False
 ) -> Fiche:

@@ -12,8 +12,14 @@ from django.utils.translation import gettext as _
 
 from fiches import statuses
 from fiches.audit import audit_log
-from fiches.models import ArgumentDiagnostic, DomainError, Fiche
-from fiches.models_tracing import Appel, DelivranceMasques, Prelevement
+from fiches.models import ArgumentDiagnostic, DomainError, Fiche, Nature, StatusChange
+from fiches.models_tracing import (
+    CORRECTION_DELAI,
+    Appel,
+    CorrectionResultat,
+    DelivranceMasques,
+    Prelevement,
+)
 from fiches.services import (
     check_version,
     fiche_create,
@@ -21,6 +27,7 @@ from fiches.services import (
     fiche_update,
     phone_known,
     status_change,
+    status_undo,
 )
 from fiches.statuses import Statut
 
@@ -263,6 +270,89 @@ def _effet(locked: Fiche, *, positif: bool) -> str:
     if locked.statut == Statut.EN_ATTENTE:
         return EffetResultat.DIAGNOSTIC_CONFIRME
     return EffetResultat.RESULTAT_ENREGISTRE
+
+
+@transaction.atomic
+def resultat_corriger(
+    *, prelevement: Prelevement, user, resultat: str, motif: str, request=None
+) -> CorrectionResultat:
+    """A laboratory corrects a result it recorded, within CORRECTION_DELAI (a day) of
+    recording it. Now positive: as any positive result (`_positif`). Now negative: the promotion
+    or confirmation the positive result made is undone (`status_undo`) — only if nothing
+    happened on the fiche since (no other move, no call, no contact named); otherwise the person
+    stays where they are and the answer says so. Each correction is kept (who, when, from, to,
+    why) and audited."""
+    prelevement = Prelevement.objects.select_for_update().get(pk=prelevement.pk)
+    if prelevement.by_id != user.pk:
+        raise DomainError(_("Seul le laboratoire qui a enregistré ce résultat peut le corriger."))
+    if not prelevement.resultat:
+        raise DomainError(_("Ce prélèvement n'a pas encore de résultat."))
+    if resultat not in Prelevement.Resultat.values:
+        raise DomainError(_("Résultat inconnu."), field="resultat")
+    if resultat == prelevement.resultat:
+        raise DomainError(
+            _("Le résultat enregistré est déjà « %s ».") % Prelevement.Resultat(resultat).label,
+            field="resultat",
+        )
+    motif = (motif or "").strip()
+    if not motif:
+        raise DomainError(_("Indiquez le motif de la correction."), field="motif")
+    if timezone.now() - prelevement.resultat_le > CORRECTION_DELAI:
+        raise DomainError(
+            _(
+                "Ce résultat a été enregistré il y a plus de 24 h : il ne se corrige plus ici. "
+                "Contactez la plateforme de l'Assurance Maladie (3608)."
+            )  # fmt: skip
+        )
+    locked = _lock(prelevement.fiche)
+    avant = prelevement.resultat
+    prelevement.resultat = resultat
+    prelevement.save(update_fields=["resultat"])
+    annulee = False
+    if resultat == Prelevement.Resultat.POSITIF:
+        _positif(locked, user=user)
+    else:
+        annulee = _annuler_positif(locked, prelevement, user=user, motif=motif)
+    correction = CorrectionResultat.objects.create(
+        prelevement=prelevement, by=user, avant=avant, apres=resultat, motif=motif[:300],
+        promotion_annulee=annulee,
+    )  # fmt: skip
+    audit_log(
+        actor=user, action="fiche.result_corrected", obj=locked, request=request,
+        data={"prelevement": prelevement.pk, "avant": avant, "apres": resultat,
+              "promotion_annulee": annulee},
+    )  # fmt: skip
+    return correction
+
+
+def _annuler_positif(locked: Fiche, prelevement: Prelevement, *, user, motif) -> bool:
+    """Undo what a positive result did, if it did something and nothing happened since."""
+    change = (
+        StatusChange.objects.filter(fiche=locked, by_id=prelevement.by_id,
+                                    at__gte=prelevement.resultat_le,
+                                    to_statut=Statut.DIAGNOSTIC_CONFIRME)
+        .order_by("-at", "-id").first()
+    )  # fmt: skip
+    if change is None:
+        return False  # the positive result moved nothing (a patient zéro already confirmed)
+    since = prelevement.resultat_le
+    busy = (
+        StatusChange.objects.filter(fiche=locked).filter(Q(at__gt=change.at) | Q(
+            at=change.at, id__gt=change.pk)).exists()
+        or Appel.objects.filter(fiche=locked, at__gte=since).exists()
+        or Fiche.objects.filter(origine=locked, created_at__gte=since).exists()
+    )  # fmt: skip
+    if busy:
+        return False
+    status_undo(
+        fiche=locked, user=user, change=change,
+        motif=_("Résultat corrigé par le laboratoire : %s") % motif[:200],
+    )  # fmt: skip
+    fields = {"argument_diagnostic": ""}
+    if change.from_statut in statuses.CONTACT_STATUSES:
+        fields["nature"] = Nature.CONTACT
+    Fiche.objects.filter(pk=locked.pk).update(**fields, version=F("version") + 1)
+    return True
 
 
 class EffetResultat:

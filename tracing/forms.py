@@ -265,6 +265,16 @@ class ResultatForm(SafeTextMixin, _Styled, forms.Form):
     confirme = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
+class CorrectionForm(SafeTextMixin, _Styled, forms.Form):
+    resultat = forms.ChoiceField(
+        label=_("Résultat exact"), choices=Prelevement.Resultat.choices, widget=forms.RadioSelect
+    )
+    motif = forms.CharField(label=_("Motif de la correction"), max_length=300)
+    confirme = forms.BooleanField(
+        label=_("Je confirme corriger ce résultat (la correction est enregistrée à mon nom)")
+    )
+
+
 class MasquesForm(SafeTextMixin, _Styled, forms.Form):
     date = forms.DateField(label=_("Date de délivrance"), widget=DateInput())
     nombre = forms.IntegerField(

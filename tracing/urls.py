@@ -106,6 +106,11 @@ urlpatterns = [
         views_laboratoire.resultat,
         name="laboratoire_resultat",
     ),
+    path(
+        "laboratoire/personnes/<int:pk>/prelevements/<int:prelevement_pk>/correction/",
+        views_laboratoire.correction,
+        name="laboratoire_correction",
+    ),
     # Pharmacien
     path("pharmacie/", views_pharmacie.recherche, name="pharmacie_recherche"),
     path("pharmacie/personnes/<int:pk>/", views_pharmacie.personne, name="pharmacie_personne"),

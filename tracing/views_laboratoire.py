@@ -5,6 +5,7 @@ destinataire du résultat."""
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -12,10 +13,10 @@ from accounts.roles import Role
 from fiches import selectors_tracing, services_tracing
 from fiches.audit import audit_log
 from fiches.models import DestinataireResultats, DomainError
-from fiches.models_tracing import Prelevement
+from fiches.models_tracing import CORRECTION_DELAI, Prelevement
 from fiches.statuses import Statut
 from tracing import lookup, submissions
-from tracing.forms import PrelevementForm, ResultatForm
+from tracing.forms import CorrectionForm, PrelevementForm, ResultatForm
 from tracing.policy import found_scope, get_found_fiche, role_required, visible_fields
 
 biologiste_required = role_required(Role.BIOLOGISTE)
@@ -30,7 +31,8 @@ def recherche(request):
     )
 
 
-def _page(request, fiche, *, status=200, prelevement_form=None, resultat_form=None):
+def _page(request, fiche, *, status=200, prelevement_form=None, resultat_form=None,
+          correction_form=None, correction_pk=None):  # fmt: skip
     personne = selectors_tracing.fiche_fields(
         found_scope(request.user), pk=fiche.pk, fields=visible_fields(request.user)
     )
@@ -46,6 +48,9 @@ def _page(request, fiche, *, status=200, prelevement_form=None, resultat_form=No
         ),
         "prelevement_form": prelevement_form or PrelevementForm(),
         "resultat_form": resultat_form or ResultatForm(),
+        "correction_form": correction_form or CorrectionForm(),
+        "correction_pk": correction_pk,
+        "correction_depuis": timezone.now() - CORRECTION_DELAI,
     }
     return render(request, "tracing/laboratoire/personne.html", context, status=status)
 
@@ -139,3 +144,41 @@ def resultat(request, pk, prelevement_pk):
                 messages.success(request, _("Résultat négatif enregistré."))
             return redirect("tracing:laboratoire_personne", pk=pk)
     return _page(request, fiche, status=400, resultat_form=form)
+
+
+@require_POST
+@biologiste_required
+def correction(request, pk, prelevement_pk):
+    """Correct a result this laboratory recorded less than a day ago (issue 17 § 6)."""
+    fiche = get_found_fiche(request, pk)
+    sample = get_object_or_404(
+        Prelevement.objects.filter(fiche_id=fiche.pk, by=request.user), pk=prelevement_pk
+    )
+    form = CorrectionForm(request.POST)
+    if form.is_valid():
+        try:
+            done = services_tracing.resultat_corriger(
+                prelevement=sample, user=request.user, resultat=form.cleaned_data["resultat"],
+                motif=form.cleaned_data["motif"], request=request,
+            )  # fmt: skip
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _correction_message(done))
+            return redirect("tracing:laboratoire_personne", pk=pk)
+    return _page(request, fiche, status=400, correction_form=form, correction_pk=sample.pk)
+
+
+def _correction_message(done) -> str:
+    if done.apres == Prelevement.Resultat.POSITIF:
+        return _("Résultat corrigé en positif : la personne est suivie comme patient zéro.")
+    if done.promotion_annulee:
+        return _(
+            "Résultat corrigé en négatif : le passage en patient zéro (ou la confirmation du "
+            "diagnostic) que le résultat positif avait fait est annulé."
+        )
+    return _(
+        "Résultat corrigé en négatif. La personne reste patient zéro : d'autres actions ont eu "
+        "lieu depuis le résultat positif (appel, contacts, changement d'état) ; son médecin et "
+        "la plateforme voient la correction dans l'historique."
+    )

@@ -173,3 +173,32 @@ def test_ars_sees_its_school_cluster_and_exports_csv(page, sign_in, request, med
     page.get_by_role("link", name="École élémentaire Jean Jaurès").click()
     expect(page.get_by_role("cell", name="Nadia BENALI")).to_be_visible()
     _shot(page, "ars-cluster")
+
+
+def test_laboratory_corrects_a_positive_result_recorded_by_mistake(
+    page, sign_in, request, biologiste
+):
+    contact = request.getfixturevalue("contact93")
+    sign_in(biologiste.email, PASSWORD)
+    page.get_by_label("NIR (15 chiffres)").fill(NIR_LUCAS)
+    page.get_by_role("button", name="RECHERCHER").click()
+    page.get_by_role("link", name="Lucas PETIT").click()
+    page.get_by_label("Date du prélèvement").fill(timezone.localdate().isoformat())
+    page.get_by_label("Lieu du prélèvement").fill("Laboratoire BIO DEMO, Aubervilliers")
+    page.get_by_role("button", name="ENREGISTRER LE PRÉLÈVEMENT").click()
+    page.get_by_label("Positif").check()
+    page.get_by_role("button", name="ENREGISTRER LE RÉSULTAT").click()
+    page.get_by_role("button", name="CONFIRMER LE RÉSULTAT POSITIF").click()
+    expect(page.get_by_text("Résultat positif enregistré")).to_be_visible()
+
+    page.get_by_text("Corriger ce résultat (possible pendant 24 h)").click()
+    page.get_by_label("Négatif").check()
+    page.get_by_label("Motif de la correction").fill("Inversion de deux tubes")
+    page.get_by_label("Je confirme corriger ce résultat").check()
+    page.get_by_role("button", name="CORRIGER LE RÉSULTAT").click()
+
+    expect(page.get_by_text("Résultat corrigé en négatif")).to_be_visible()
+    expect(page.get_by_test_id("prelevement")).to_contain_text("Résultat RT-PCR : Négatif")
+    _shot(page, "laboratoire-correction")
+    contact.refresh_from_db()
+    assert not contact.is_patient_zero

@@ -337,3 +337,103 @@ def test_a_delivery_a_week_later_needs_no_confirmation(client, pharmacien, conta
     assert response.status_code == 302
     page = client.get(reverse("tracing:pharmacie_personne", args=[contact93.pk])).content.decode()
     assert "Sur les 7 derniers jours : <strong>14 masques</strong>" in page
+
+
+def _positive_recorded(client, biologiste, contact93):
+    client.force_login(biologiste)
+    _search(client, "tracing:laboratoire_recherche", {"nir": NIR_LUCAS})
+    client.post(
+        reverse("tracing:laboratoire_prelevement", args=[contact93.pk]),
+        {"date": timezone.localdate().isoformat(), "lieu": "Laboratoire BIO DEMO"},
+    )
+    sample = contact93.prelevements.get()
+    client.post(reverse("tracing:laboratoire_resultat", args=[contact93.pk, sample.pk]),
+                {"resultat": "positif", "confirme": "on"})  # fmt: skip
+    return reverse("tracing:laboratoire_correction", args=[contact93.pk, sample.pk])
+
+
+def test_a_positive_recorded_by_mistake_is_corrected_and_the_promotion_undone(
+    client, biologiste, contact93
+):
+    from fiches.models_tracing import CorrectionResultat
+
+    url = _positive_recorded(client, biologiste, contact93)
+    contact93.refresh_from_db()
+    assert contact93.nature == Nature.PATIENT_ZERO
+
+    response = client.post(url, {"resultat": "negatif", "motif": "Inversion d'échantillons",
+                                  "confirme": "on"}, follow=True)  # fmt: skip
+
+    assert "le passage en patient zéro" in response.content.decode()
+    contact93.refresh_from_db()
+    assert contact93.nature == Nature.CONTACT and contact93.statut == Statut.A_CONTACTER
+    assert contact93.argument_diagnostic == ""
+    correction = CorrectionResultat.objects.get()
+    assert (correction.avant, correction.apres, correction.by) == ("positif", "negatif", biologiste)
+    assert correction.promotion_annulee
+    last = contact93.historique.order_by("at", "id").last()
+    assert last.to_statut == Statut.A_CONTACTER and "Inversion" in last.motif
+    assert AuditLog.objects.filter(action="fiche.result_corrected", actor=biologiste).exists()
+
+
+def test_a_correction_after_a_call_keeps_the_patient_zero_and_says_why(
+    client, biologiste, conseiller93, contact93
+):
+    from fiches.services_tracing import appel_record
+
+    url = _positive_recorded(client, biologiste, contact93)
+    appel_record(fiche=contact93, user=conseiller93, issue="joint")
+
+    response = client.post(url, {"resultat": "negatif", "motif": "Erreur", "confirme": "on"},
+                           follow=True)  # fmt: skip
+
+    assert "La personne reste patient zéro" in response.content.decode()
+    contact93.refresh_from_db()
+    assert contact93.nature == Nature.PATIENT_ZERO
+    assert contact93.prelevements.get().resultat == "negatif"
+
+
+def test_a_result_older_than_a_day_is_no_longer_corrected_here(client, biologiste, contact93):
+    from datetime import timedelta
+
+    from fiches.models_tracing import Prelevement
+
+    url = _positive_recorded(client, biologiste, contact93)
+    Prelevement.objects.filter(fiche=contact93).update(
+        resultat_le=timezone.now() - timedelta(hours=25)
+    )
+
+    response = client.post(url, {"resultat": "negatif", "motif": "Erreur", "confirme": "on"})
+
+    assert response.status_code == 400
+    assert "plus de 24 h" in response.content.decode()
+    contact93.refresh_from_db()
+    assert contact93.nature == Nature.PATIENT_ZERO
+
+
+def test_a_correction_needs_its_reason_and_its_confirmation_and_keeps_what_was_typed(
+    client, biologiste, contact93
+):
+    url = _positive_recorded(client, biologiste, contact93)
+
+    response = client.post(url, {"resultat": "negatif", "motif": "Tube inversé"})
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'value="Tube inversé"' in html and "open" in html
+    contact93.refresh_from_db()
+    assert contact93.nature == Nature.PATIENT_ZERO
+
+
+def test_another_laboratory_cannot_correct_a_result(client, biologiste, contact93, db):
+    from accounts.roles import Role
+    from tests.conftest import _user_with_role
+
+    url = _positive_recorded(client, biologiste, contact93)
+    other = _user_with_role(Role.BIOLOGISTE)
+    client.force_login(other)
+    _search(client, "tracing:laboratoire_recherche", {"nir": NIR_LUCAS})
+
+    response = client.post(url, {"resultat": "negatif", "motif": "x", "confirme": "on"})
+
+    assert response.status_code == 404
