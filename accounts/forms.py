@@ -62,8 +62,6 @@ class SignInForm(SafeTextMixin, forms.Form):
                 services.email_validation_resend(
                     user=result.pending, site_url=self.request.build_absolute_uri("/")
                 )
-            if result.error == "invalid" and result.essais_restants is None:
-                result = self._unknown_identifier(username)
             if result.error:
                 code = result.error
                 if code == "inactive" and result.pending is None:
@@ -81,23 +79,6 @@ class SignInForm(SafeTextMixin, forms.Form):
 
     def get_user(self):
         return self.user_cache
-
-    def _unknown_identifier(self, username):
-        """An identifier no account has gets the answers an account would (the last-try
-        warning, then the block), counted in this session: a page must not tell whether an
-        account exists by warning for some identifiers and not for others."""
-        if self.request is None or not hasattr(self.request, "session"):
-            return services.SignInResult(error="invalid")
-        key = username.strip().lower()[:64]
-        counts = self.request.session.get("essais_inconnus", {})
-        counts[key] = counts.get(key, 0) + 1
-        if counts[key] >= settings.ACCOUNT_LOCKOUT_ATTEMPTS:
-            counts.pop(key)
-            self.request.session["essais_inconnus"] = counts
-            return services.SignInResult(error="locked", minutes=settings.ACCOUNT_LOCKOUT_MINUTES)
-        self.request.session["essais_inconnus"] = dict(list(counts.items())[-10:])
-        restants = settings.ACCOUNT_LOCKOUT_ATTEMPTS - counts[key]
-        return services.SignInResult(error="invalid", essais_restants=restants)
 
 
 class SecondFactorForm(SafeTextMixin, forms.Form):

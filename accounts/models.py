@@ -370,3 +370,23 @@ class CreationAttempt(models.Model):
 
     def __str__(self):
         return f"{self.numero} ({self.at:%d/%m/%Y %H:%M})"
+
+
+class EssaiInconnu(models.Model):
+    """Wrong sign-ins on an identifier no account has, counted like an account's (issue 17 § 4):
+    the same warning before the last try, then the same block, so that the page never tells
+    whether an account exists. Keyed by a keyed digest of the identifier, never the identifier;
+    forgotten after a day by the retention job."""
+
+    cle = models.CharField(_("empreinte de l'identifiant"), max_length=64, unique=True)
+    echecs = models.PositiveSmallIntegerField(_("échecs"), default=0)
+    bloque_jusqua = models.DateTimeField(_("bloqué jusqu'à"), null=True, blank=True)
+    dernier_essai = models.DateTimeField(_("dernier essai"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("essai sur un identifiant inconnu")
+        verbose_name_plural = _("essais sur des identifiants inconnus")
+        indexes = [models.Index(fields=["dernier_essai"], name="essai_inconnu_date")]
+
+    def __str__(self):
+        return f"{self.cle[:8]}… : {self.echecs}"

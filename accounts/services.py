@@ -95,6 +95,8 @@ def sign_in(*, identifier, password, ip=None):
     if found.user is None or not password:
         # Hash anyway: an unknown identifier takes as long as a wrong password.
         User().set_password(password or "")
+        if found.user is None and password:
+            return _unknown_identifier_failure(identifier)
         return SignInResult(error="invalid")
 
     with transaction.atomic():
@@ -132,6 +134,35 @@ def sign_in(*, identifier, password, ip=None):
         )
         record_event(user=user, action=Action.SIGNED_IN, ip=ip, detail=detail)
     return SignInResult(user=user)
+
+
+def _unknown_identifier_failure(identifier) -> SignInResult:
+    """A wrong sign-in on an identifier no account has answers as an account's would: counted in
+    the database (`EssaiInconnu`, under a row lock), warned before the last try, then blocked
+    for ACCOUNT_LOCKOUT_MINUTES."""
+    from django.utils.crypto import salted_hmac
+
+    from accounts.models import EssaiInconnu
+
+    value = selectors.normalize_identifier(identifier)
+    cle = salted_hmac("accounts.EssaiInconnu", value, algorithm="sha256").hexdigest()
+    now = timezone.now()
+    with transaction.atomic():
+        EssaiInconnu.objects.get_or_create(cle=cle)
+        essai = EssaiInconnu.objects.select_for_update().get(cle=cle)
+        if essai.bloque_jusqua is not None and essai.bloque_jusqua > now:
+            return SignInResult(error="locked", minutes=remaining_minutes(essai.bloque_jusqua))
+        if essai.bloque_jusqua is not None:
+            essai.bloque_jusqua, essai.echecs = None, 0
+        essai.echecs += 1
+        essai.dernier_essai = now
+        if essai.echecs >= settings.ACCOUNT_LOCKOUT_ATTEMPTS:
+            essai.bloque_jusqua, essai.echecs = now + _lockout_delay(), 0
+            essai.save()
+            return SignInResult(error="locked", minutes=remaining_minutes(essai.bloque_jusqua))
+        essai.save()
+    restants = settings.ACCOUNT_LOCKOUT_ATTEMPTS - essai.echecs
+    return SignInResult(error="invalid", essais_restants=restants)
 
 
 def check_current_password(*, user, password, ip=None):

@@ -33,7 +33,7 @@ from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from fiches.models import Fiche, StatusChange
-from fiches.models_tracing import Appel
+from fiches.models_tracing import Appel, CorrectionResultat
 
 logger = logging.getLogger(__name__)
 
@@ -89,11 +89,20 @@ def _purge_batch(*, cutoff, now, size) -> int:
         )
         Appel.objects.filter(fiche_id__in=ids).exclude(note="").update(note="")
         StatusChange.objects.filter(fiche_id__in=ids).exclude(motif="").update(motif="")
+        CorrectionResultat.objects.filter(prelevement__fiche_id__in=ids).exclude(motif="").update(
+            motif=""
+        )
     return len(ids)
 
 
 def _forget_the_rest(*, now, cutoff) -> dict:
-    from accounts.models import CourrierPostal, CreationAttempt, SecurityEvent, SessionOuverte
+    from accounts.models import (
+        CourrierPostal,
+        CreationAttempt,
+        EssaiInconnu,
+        SecurityEvent,
+        SessionOuverte,
+    )
     from jobs.models import OutgoingEmail
     from tracing.models import ImportContacts
 
@@ -116,6 +125,9 @@ def _forget_the_rest(*, now, cutoff) -> dict:
         .delete()[0],
         "tentatives de création": CreationAttempt.objects.filter(
             at__lt=now - timedelta(days=1)
+        ).delete()[0],
+        "essais sur des identifiants inconnus": EssaiInconnu.objects.filter(
+            dernier_essai__lt=now - timedelta(days=1)
         ).delete()[0],
         "adresses IP des évènements de sécurité": SecurityEvent.objects.filter(
             created_at__lt=ip_cutoff, ip__isnull=False

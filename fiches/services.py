@@ -223,8 +223,13 @@ def status_undo(*, fiche: Fiche, user, change: StatusChange, motif: str) -> Fich
         raise DomainError(_("Un autre changement d'état a eu lieu depuis : rien n'est annulé."))
     if not change.from_statut:
         raise DomainError(_("La création d'une fiche ne s'annule pas."))
+    # Back where it was, since when it was there (its place in the platforms' queue with it).
+    before = (
+        StatusChange.objects.filter(fiche=locked).exclude(pk=change.pk)
+        .filter(at__lte=change.at).order_by("-at", "-id").first()
+    )  # fmt: skip
     locked.statut = change.from_statut
-    locked.statut_depuis = timezone.now()
+    locked.statut_depuis = before.at if before is not None else locked.created_at
     locked.version = F("version") + 1
     locked.save(update_fields=["statut", "statut_depuis", "version"])
     locked.refresh_from_db(fields=["version"])

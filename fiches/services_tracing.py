@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fiches import statuses
-from fiches.audit import audit_log
+from fiches.audit import AuditLog, audit_log
 from fiches.models import ArgumentDiagnostic, DomainError, Fiche, Nature, StatusChange
 from fiches.models_tracing import (
     CORRECTION_DELAI,
@@ -305,6 +305,10 @@ def resultat_corriger(
             )  # fmt: skip
         )
     locked = _lock(prelevement.fiche)
+    if locked.statut == Statut.CLOTURE or locked.purgee_le is not None:
+        raise DomainError(
+            _("Cette fiche est clôturée : contactez la plateforme de l'Assurance Maladie (3608).")
+        )
     avant = prelevement.resultat
     prelevement.resultat = resultat
     prelevement.save(update_fields=["resultat"])
@@ -325,8 +329,17 @@ def resultat_corriger(
     return correction
 
 
+# What others may have done on the fiche since a positive result, and that a correction must
+# not silently undo: every audited write but reads.
+_LECTURES = ("fiche.viewed", "fiches.listed", "admin.viewed", "admin.listed", "fiche.lookup",
+             "fiche.searched", "fiche.reserved")  # fmt: skip
+
+
 def _annuler_positif(locked: Fiche, prelevement: Prelevement, *, user, motif) -> bool:
-    """Undo what a positive result did, if it did something and nothing happened since."""
+    """Undo what a positive result did — the promotion of a contact, or the confirmation of a
+    waiting patient zéro — if it did something, if no other positive result stands on the
+    fiche, and if nobody else wrote on the fiche since (any audited write: a call, an edit, a
+    contact named, a form sent, masks, a cluster…)."""
     change = (
         StatusChange.objects.filter(fiche=locked, by_id=prelevement.by_id,
                                     at__gte=prelevement.resultat_le,
@@ -335,12 +348,19 @@ def _annuler_positif(locked: Fiche, prelevement: Prelevement, *, user, motif) ->
     )  # fmt: skip
     if change is None:
         return False  # the positive result moved nothing (a patient zéro already confirmed)
+    autre_positif = (
+        Prelevement.objects.filter(fiche=locked, resultat=Prelevement.Resultat.POSITIF)
+        .exclude(pk=prelevement.pk).exists()
+    )  # fmt: skip
     since = prelevement.resultat_le
     busy = (
-        StatusChange.objects.filter(fiche=locked).filter(Q(at__gt=change.at) | Q(
+        autre_positif
+        or StatusChange.objects.filter(fiche=locked).filter(Q(at__gt=change.at) | Q(
             at=change.at, id__gt=change.pk)).exists()
         or Appel.objects.filter(fiche=locked, at__gte=since).exists()
         or Fiche.objects.filter(origine=locked, created_at__gte=since).exists()
+        or AuditLog.objects.for_object(locked).filter(created_at__gte=since)
+        .exclude(actor=user).exclude(action__in=_LECTURES).exists()
     )  # fmt: skip
     if busy:
         return False
@@ -348,6 +368,8 @@ def _annuler_positif(locked: Fiche, prelevement: Prelevement, *, user, motif) ->
         fiche=locked, user=user, change=change,
         motif=_("Résultat corrigé par le laboratoire : %s") % motif[:200],
     )  # fmt: skip
+    # Before the positive result, no argument du diagnostic: a contact is promoted, a waiting
+    # patient zéro confirmed, only with one.
     fields = {"argument_diagnostic": ""}
     if change.from_statut in statuses.CONTACT_STATUSES:
         fields["nature"] = Nature.CONTACT
@@ -440,6 +462,23 @@ def masques_de_la_semaine(fiche_id: int, *, jour: date) -> list[DelivranceMasque
     )
 
 
+def _semaine_la_plus_chargee(fiche_id: int, *, jour: date, nombre: int):
+    """Of every 7-day window holding `jour`, the one with the most masks once these `nombre`
+    are added (a delivery dated back must not escape a later one): (its deliveries, total)."""
+    autour = list(
+        DelivranceMasques.objects.filter(
+            fiche_id=fiche_id, date__gt=jour - SEMAINE, date__lt=jour + SEMAINE
+        ).order_by("date", "id").only("id", "date", "nombre")
+    )  # fmt: skip
+    best = ([], nombre)
+    for debut in (jour - timedelta(days=k) for k in range(7)):
+        dedans = [d for d in autour if debut <= d.date < debut + SEMAINE]
+        total = nombre + sum(d.nombre for d in dedans)
+        if total > best[1]:
+            best = (dedans, total)
+    return best
+
+
 DEPASSEMENT = "confirmer_depassement"
 
 
@@ -460,14 +499,14 @@ def masques_deliver(
         )
     if date > timezone.localdate():
         raise DomainError(_("La date de délivrance ne peut pas être dans le futur."), field="date")
-    semaine = masques_de_la_semaine(locked.pk, jour=date)
-    deja = sum(d.nombre for d in semaine)
+    semaine, total = _semaine_la_plus_chargee(locked.pk, jour=date, nombre=nombre)
+    deja = total - nombre
     allocation = settings.MASQUES_PAR_SEMAINE
     if deja + nombre > allocation and not confirme:
         detail = ", ".join(f"le {d.date:%d/%m} : {d.nombre}" for d in semaine) or "—"
         raise ConfirmationNeeded(
             _(
-                "Déjà %(deja)s masques délivrés sur les 7 jours jusqu'au %(jour)s (%(detail)s) : "
+                "Déjà %(deja)s masques délivrés sur 7 jours autour du %(jour)s (%(detail)s) : "
                 "avec ces %(nombre)s, ce serait %(total)s pour %(allocation)s prévus par "
                 "semaine. Vérifiez qu'il ne s'agit pas d'une double saisie, puis cochez la "
                 "confirmation pour enregistrer."

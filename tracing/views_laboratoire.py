@@ -178,7 +178,8 @@ def _correction_message(done) -> str:
             "diagnostic) que le résultat positif avait fait est annulé."
         )
     return _(
-        "Résultat corrigé en négatif. La personne reste patient zéro : d'autres actions ont eu "
-        "lieu depuis le résultat positif (appel, contacts, changement d'état) ; son médecin et "
-        "la plateforme voient la correction dans l'historique."
+        "Résultat corrigé en négatif. La personne reste patient zéro : un autre résultat positif "
+        "ou d'autres actions depuis (appel, contacts, modification de la fiche) l'en empêchent ; "
+        "son médecin et la plateforme voient le résultat corrigé sur la fiche. Prévenez la "
+        "plateforme de l'Assurance Maladie (3608) si la personne doit redevenir contact."
     )

@@ -49,13 +49,20 @@ def test_the_try_before_the_last_says_it_and_the_block_says_how_to_lift_it(clien
     assert "débloquez-le dès maintenant avec « Mot de passe oublié »" in _said(third)
 
 
-def test_an_unknown_identifier_gets_the_same_answers_as_an_account(client, db):
-    answers = [_said(sign_in(client, "999999999", WRONG)) for _ in range(3)]
+def test_an_unknown_identifier_gets_the_same_answers_as_an_account_even_without_cookies(db):
+    from django.test import Client
+
+    from accounts.models import EssaiInconnu
+
+    # Each try from a new session: counted on the server, as an account's are.
+    answers = [_said(sign_in(Client(), "999999999", WRONG)) for _ in range(4)]
 
     assert "Identifiant ou mot de passe incorrect" in answers[0]
     assert "encore 1 essai" not in answers[0]
     assert "Attention : encore 1 essai avant le blocage" in answers[1]
     assert "Votre compte est bloqué. Veuillez réessayer dans 20 min" in answers[2]
+    assert "Votre compte est bloqué" in answers[3]  # still, as an account would be
+    assert "999999999" not in EssaiInconnu.objects.get().cle  # a keyed digest, not the number
 
 
 def test_two_wrong_passwords_do_not_lock(client, docteur):

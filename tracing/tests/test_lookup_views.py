@@ -312,7 +312,7 @@ def test_masks_beyond_the_weekly_allowance_are_confirmed_first(client, pharmacie
 
     assert again.status_code == 409
     html = again.content.decode()
-    assert "Déjà 14 masques délivrés sur les 7 jours" in html and "ce serait 28" in html
+    assert "Déjà 14 masques délivrés sur 7 jours" in html and "ce serait 28" in html
     assert "Je confirme cette délivrance" in html
     assert DelivranceMasques.objects.filter(fiche=contact93).count() == 1
     confirmed = client.post(url, {"date": today, "nombre": 14, "confirmer_depassement": "on"})
@@ -437,3 +437,47 @@ def test_another_laboratory_cannot_correct_a_result(client, biologiste, contact9
     response = client.post(url, {"resultat": "negatif", "motif": "x", "confirme": "on"})
 
     assert response.status_code == 404
+
+
+def test_a_delivery_dated_back_is_counted_with_the_later_ones(client, pharmacien, contact93):
+    from datetime import timedelta
+
+    _found(client, pharmacien)
+    url = reverse("tracing:pharmacie_masques", args=[contact93.pk])
+    today = timezone.localdate()
+    client.post(url, {"date": today.isoformat(), "nombre": 14})
+
+    response = client.post(url, {"date": (today - timedelta(days=1)).isoformat(), "nombre": 14})
+
+    assert response.status_code == 409
+
+
+def test_a_correction_keeps_the_patient_zero_a_second_positive_result_made(
+    client, biologiste, contact93
+):
+    from fiches.models_tracing import Prelevement
+
+    url = _positive_recorded(client, biologiste, contact93)
+    Prelevement.objects.create(
+        fiche=contact93, by=biologiste, date=timezone.localdate(), lieu="Autre",
+        resultat="positif", resultat_le=timezone.now(),
+    )  # fmt: skip
+
+    client.post(url, {"resultat": "negatif", "motif": "Erreur", "confirme": "on"})
+
+    contact93.refresh_from_db()
+    assert contact93.nature == Nature.PATIENT_ZERO
+
+
+def test_a_correction_keeps_the_patient_zero_once_its_doctor_edited_the_fiche(
+    client, biologiste, medecin, contact93
+):
+    from fiches.audit import audit_log
+
+    url = _positive_recorded(client, biologiste, contact93)
+    audit_log(actor=medecin, action="fiche.updated", obj=contact93, data={"champs": ["email"]})
+
+    client.post(url, {"resultat": "negatif", "motif": "Erreur", "confirme": "on"})
+
+    contact93.refresh_from_db()
+    assert contact93.nature == Nature.PATIENT_ZERO
