@@ -216,3 +216,29 @@ def test_a_form_sent_after_the_session_expired_comes_back_after_signing_in(
     expect(page.get_by_text("Fiche patient zéro créée.")).to_be_visible()
     fiche = Fiche.objects.get(nom="Lagarde")
     assert fiche.declarant.username == "sophie.generaliste"
+
+
+def test_a_password_like_ones_name_is_accepted_and_a_refused_one_keeps_what_was_typed(
+    page, sign_in, demo
+):
+    """Issue 17 § 1: no rule the checklist does not show; a refusal gives everything back."""
+    sign_in("931234561", DEMO)
+    page.goto("/compte/securite/mot-de-passe/")
+    page.get_by_label(exact=True, text=exactly("Mot de passe actuel")).fill(DEMO)
+    page.get_by_label(exact=True, text=exactly("Nouveau mot de passe")).fill("Password1!")
+    page.get_by_label("Confirmer le nouveau mot de passe").fill("Password1!")
+    page.get_by_role("button", name="Valider").click()
+
+    expect(page.get_by_text("trop courant")).to_be_visible()
+    expect(page.get_by_label(exact=True, text=exactly("Nouveau mot de passe"))).to_have_value(
+        "Password1!"
+    )
+    expect(page.get_by_label("Confirmer le nouveau mot de passe")).to_have_value("Password1!")
+
+    # Her own name in it: no hidden « similarity » rule.
+    page.get_by_label(exact=True, text=exactly("Mot de passe actuel")).fill(DEMO)
+    page.get_by_label(exact=True, text=exactly("Nouveau mot de passe")).fill("Generaliste-2020!")
+    page.get_by_label("Confirmer le nouveau mot de passe").fill("Generaliste-2020!")
+    page.get_by_role("button", name="Valider").click()
+    expect(page.get_by_text("Votre mot de passe est modifié.")).to_be_visible()
+    expect(page.get_by_text("trop semblable")).to_have_count(0)
