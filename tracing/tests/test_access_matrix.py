@@ -62,6 +62,7 @@ MATRIX = [
     ("laboratoire_personne", "get", "found", {"biologiste": (PAGE, 404)}),
     ("laboratoire_prelevement", "post", "found", {"biologiste": (400, 404)}),
     ("laboratoire_resultat", "post", "sample", {"biologiste": (400, 404)}),
+    ("laboratoire_correction", "post", "sample", {"biologiste": (400, 404)}),
     ("pharmacie_recherche", "get", None, {"pharmacien": PAGE}),
     ("pharmacie_personne", "get", "found", {"pharmacien": (PAGE, 404)}),
     ("pharmacie_masques", "post", "found", {"pharmacien": (400, 404)}),
