@@ -3,16 +3,15 @@ Patient is read into this form, so that a NIR, a phone, a postal code or a birth
 refused with the same French messages as on the doctor's and the laboratory's screens."""
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contactcovid.forms import SafeTextMixin
-from fiches import identity
+from fiches.forms import IdentiteMixin
 from fiches.models import Fiche
 from fiches.services_tracing import PERSONNE_FIELDS
 
 
-class PersonneForm(SafeTextMixin, forms.ModelForm):
+class PersonneForm(SafeTextMixin, IdentiteMixin, forms.ModelForm):
     class Meta:
         model = Fiche
         fields = PERSONNE_FIELDS
@@ -25,27 +24,9 @@ class PersonneForm(SafeTextMixin, forms.ModelForm):
         self.fields["prenom"].error_messages["required"] = _("Le prénom est obligatoire.")
 
     def clean_nir(self):
-        nir = identity.normalize_nir(self.cleaned_data.get("nir", ""))
+        nir = super().clean_nir()
         if nir and len(nir) != 15:
             raise forms.ValidationError(
                 _("L'INS-NIR comporte 15 caractères, clé comprise."), code="nir_format"
             )
         return nir
-
-    def clean_telephone(self):
-        return identity.normalize_phone(self.cleaned_data.get("telephone", ""))
-
-    def clean_code_postal(self):
-        return identity.normalize_code_postal(self.cleaned_data.get("code_postal", ""))
-
-    def clean_date_naissance(self):
-        value = self.cleaned_data.get("date_naissance")
-        if value and value > timezone.localdate():
-            raise forms.ValidationError(_("La date de naissance ne peut pas être dans le futur."))
-        if value and value.year < 1900:
-            raise forms.ValidationError(_("Date de naissance invalide."))
-        return value
-
-    def _post_clean(self):
-        # The services build and check the fiche; the form only checks what was sent.
-        pass

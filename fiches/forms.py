@@ -55,7 +55,33 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
-class FicheForm(SafeTextMixin, forms.ModelForm):
+class IdentiteMixin:
+    """A person's identity and coordinates, cleaned to the values the services store: the
+    doctor's and platform's forms, and a laboratory system's Patient (api.forms)."""
+
+    def clean_nir(self):
+        return identity.normalize_nir(self.cleaned_data.get("nir", ""))
+
+    def clean_telephone(self):
+        return identity.normalize_phone(self.cleaned_data.get("telephone", ""))
+
+    def clean_code_postal(self):
+        return identity.normalize_code_postal(self.cleaned_data.get("code_postal", ""))
+
+    def clean_date_naissance(self):
+        value = self.cleaned_data.get("date_naissance")
+        if value and value > timezone.localdate():
+            raise forms.ValidationError(_("La date de naissance ne peut pas être dans le futur."))
+        if value and value.year < 1900:
+            raise forms.ValidationError(_("Date de naissance invalide."))
+        return value
+
+    def _post_clean(self):
+        # The services build and check the fiche; the form only checks what was typed.
+        pass
+
+
+class FicheForm(SafeTextMixin, IdentiteMixin, forms.ModelForm):
     """What both forms share; `brouillon=True` lets mandatory fields stay empty."""
 
     MANDATORY: tuple[str, ...] = ()
@@ -119,23 +145,6 @@ class FicheForm(SafeTextMixin, forms.ModelForm):
     def blocks(self):
         return [(title, [self[name] for name in names]) for title, names in self.BLOCKS]
 
-    def clean_nir(self):
-        return identity.normalize_nir(self.cleaned_data.get("nir", ""))
-
-    def clean_telephone(self):
-        return identity.normalize_phone(self.cleaned_data.get("telephone", ""))
-
-    def clean_code_postal(self):
-        return identity.normalize_code_postal(self.cleaned_data.get("code_postal", ""))
-
-    def clean_date_naissance(self):
-        value = self.cleaned_data.get("date_naissance")
-        if value and value > timezone.localdate():
-            raise forms.ValidationError(_("La date de naissance ne peut pas être dans le futur."))
-        if value and value.year < 1900:
-            raise forms.ValidationError(_("Date de naissance invalide."))
-        return value
-
     def clean(self):
         cleaned = super().clean()
         if self.brouillon and not any(cleaned.get(n) for n in ("nir", "nom", "prenom")):
@@ -143,10 +152,6 @@ class FicheForm(SafeTextMixin, forms.ModelForm):
                 _("Renseignez au moins le NIR, le nom ou le prénom pour retrouver le brouillon.")
             )
         return cleaned
-
-    def _post_clean(self):
-        # The services build and check the fiche; the form only checks what was typed.
-        pass
 
     def domain_data(self):
         """The typed values, for `fiche_create` / `fiche_update`."""
