@@ -99,6 +99,28 @@ def capability_statement(request) -> dict:
     }
 
 
+def _codage(system: str, codes: list[str]) -> dict:
+    """A CodeableConcept whose codings are of `system`, among `codes`."""
+    return {
+        "type": "object",
+        "required": ["coding"],
+        "properties": {
+            "coding": {
+                "type": "array",
+                "minItems": 1,
+                "items": {
+                    "type": "object",
+                    "required": ["system", "code"],
+                    "properties": {
+                        "system": {"type": "string", "enum": [system]},
+                        "code": {"type": "string", "enum": codes},
+                    },
+                },
+            }
+        },
+    }
+
+
 def openapi(request) -> dict:
     outcome = {"$ref": "#/components/schemas/OperationOutcome"}
     json_outcome = {"application/fhir+json": {"schema": outcome}}
@@ -299,27 +321,7 @@ def openapi(request) -> dict:
                             "minItems": 1,
                             "items": {"$ref": "#/components/schemas/Identifier"},
                         },
-                        "code": {
-                            "type": "object",
-                            "required": ["coding"],
-                            "properties": {
-                                "coding": {
-                                    "type": "array",
-                                    "minItems": 1,
-                                    "items": {
-                                        "type": "object",
-                                        "required": ["system", "code"],
-                                        "properties": {
-                                            "system": {"type": "string", "enum": [fhir.LOINC]},
-                                            "code": {
-                                                "type": "string",
-                                                "enum": [fhir.LOINC_SARS_COV_2_RNA],
-                                            },
-                                        },
-                                    },
-                                }
-                            },
-                        },
+                        "code": _codage(fhir.LOINC, [fhir.LOINC_SARS_COV_2_RNA]),
                         "subject": {
                             "type": "object",
                             "required": ["reference"],
@@ -355,27 +357,9 @@ def openapi(request) -> dict:
                                 },
                             },
                         },
-                        "valueCodeableConcept": {
-                            "type": "object",
-                            "required": ["coding"],
-                            "properties": {
-                                "coding": {
-                                    "type": "array",
-                                    "minItems": 1,
-                                    "items": {
-                                        "type": "object",
-                                        "required": ["system", "code"],
-                                        "properties": {
-                                            "system": {"type": "string", "enum": [fhir.SNOMED]},
-                                            "code": {
-                                                "type": "string",
-                                                "enum": [*fhir.SNOMED_RESULTATS, "419984006"],
-                                            },
-                                        },
-                                    },
-                                }
-                            },
-                        },
+                        "valueCodeableConcept": _codage(
+                            fhir.SNOMED, [*fhir.SNOMED_RESULTATS, "419984006"]
+                        ),
                     },
                 },
                 "OperationOutcome": {

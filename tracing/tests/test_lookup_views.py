@@ -219,17 +219,8 @@ def test_positive_result_promotes_the_contact_to_patient_zero_on_the_doctors_lis
 
 
 def test_negative_result_changes_no_status(client, biologiste, contact93):
-    client.force_login(biologiste)
-    _search(client, "tracing:laboratoire_recherche", {"nir": NIR_LUCAS})
-    client.post(
-        reverse("tracing:laboratoire_prelevement", args=[contact93.pk]),
-        {"date": timezone.localdate().isoformat(), "lieu": "Domicile"},
-    )
-    sample = contact93.prelevements.get()
-    client.post(
-        reverse("tracing:laboratoire_resultat", args=[contact93.pk, sample.pk]),
-        {"resultat": "negatif"},
-    )
+    _sample, url = _sample_taken(client, biologiste, contact93, lieu="Domicile")
+    client.post(url, {"resultat": "negatif"})
     contact93.refresh_from_db()
     assert contact93.nature == Nature.CONTACT
     assert contact93.statut == Statut.A_CONTACTER
@@ -339,15 +330,21 @@ def test_a_delivery_a_week_later_needs_no_confirmation(client, pharmacien, conta
     assert "Sur les 7 derniers jours : <strong>14 masques</strong>" in page
 
 
-def _positive_recorded(client, biologiste, contact93):
+def _sample_taken(client, biologiste, contact93, lieu="Laboratoire BIO DEMO"):
+    """The laboratory finds Lucas by his NIR and records a sample: its result URL."""
     client.force_login(biologiste)
     _search(client, "tracing:laboratoire_recherche", {"nir": NIR_LUCAS})
     client.post(
         reverse("tracing:laboratoire_prelevement", args=[contact93.pk]),
-        {"date": timezone.localdate().isoformat(), "lieu": "Laboratoire BIO DEMO"},
+        {"date": timezone.localdate().isoformat(), "lieu": lieu},
     )
     sample = contact93.prelevements.get()
-    client.post(reverse("tracing:laboratoire_resultat", args=[contact93.pk, sample.pk]),
+    return sample, reverse("tracing:laboratoire_resultat", args=[contact93.pk, sample.pk])
+
+
+def _positive_recorded(client, biologiste, contact93):
+    sample, url = _sample_taken(client, biologiste, contact93)
+    client.post(url,
                 {"resultat": "positif", "confirme": "on"})  # fmt: skip
     return reverse("tracing:laboratoire_correction", args=[contact93.pk, sample.pk])
 
